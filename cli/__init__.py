@@ -1,0 +1,1 @@
+"""The ``rathaus`` command line: a click group on Flask's ``FlaskGroup``."""

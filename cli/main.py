@@ -1,0 +1,65 @@
+"""Entry point of the ``rathaus`` command.
+
+The application is created lazily (Flask's ``FlaskGroup``), so ``rathaus --help``
+and every command get the same app as the web server. Plugins add their groups
+through the ``register_commands`` hook. User errors (``core.errors.RathausError``)
+end with ``Error: <field>: <message>`` and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from flask.cli import FlaskGroup
+
+from cli import commands
+
+
+class UserError(click.ClickException):
+    """A problem for the user to fix: printed without a traceback, exit status 2."""
+
+    exit_code = 2
+
+
+class RathausGroup(FlaskGroup):
+    """Flask's group, turning domain errors into clean command-line errors.
+
+    Commands come from core and from Rathaus plugins (``register_commands``), not from
+    Flask's ``flask.commands`` entry points: other installed Flask extensions must not
+    add commands to ``rathaus``, and skipping that scan saves start-up time.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loaded_plugin_commands = True
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from core.errors import RathausError
+
+        try:
+            return super().invoke(ctx)
+        except RathausError as exc:
+            raise UserError(str(exc)) from None
+
+
+def _create_app() -> Any:
+    from core import create_app
+
+    return create_app()
+
+
+cli = RathausGroup(
+    name="rathaus",
+    create_app=_create_app,
+    add_version_option=False,
+    help="Rathaus – the municipal service platform. Run `rathaus COMMAND --help` for details.",
+)
+# Flask's --app/--env-file/--debug options make no sense for a fixed application.
+cli.params = [param for param in cli.params if param.name not in {"app", "env_file", "debug"}]
+commands.register(cli)
+
+
+def main() -> None:
+    """Console script entry point."""
+    cli.main(prog_name="rathaus")

@@ -1,0 +1,208 @@
+"""Login, logout, registration and the account page (data export and deletion).
+
+Operators log in at ``/login``; everyone else at their tenant's ``/<tenant>/login``.
+Login is throttled per client address and per account (``LOGIN_RATE_LIMIT``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from core import accounts, audit, ratelimit
+from core.auth import current_principal, log_in, log_out, login_required
+from core.db import session
+from core.errors import ConflictError, ValidationError
+from core.forms import DeleteAccountForm, EmptyForm, LoginForm, RegisterForm, TokenForm
+from core.models import Role, Tenant
+from core.web import safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _throttled(form: LoginForm) -> bool:
+    """Count a login attempt; True when the client or the account tries too often."""
+    limit = current_app.config["LOGIN_RATE_LIMIT"]
+    where = g.tenant.slug if g.get("tenant") else "-platform-"
+    account = f"{where}:{(form.email.data or '').strip().lower()}"
+    by_address = ratelimit.hit(limit, "login-address", request.remote_addr or "unknown")
+    by_account = ratelimit.hit(limit, "login-account", account)
+    return not (by_address and by_account)
+
+
+def _login(tenant: Tenant | None, default_next: str) -> Any:
+    form = LoginForm()
+    if form.validate_on_submit():
+        if _throttled(form):
+            return render_template("auth/login.html", form=form, throttled=True), 429
+        user = accounts.authenticate(form.email.data, form.password.data, tenant)
+        if user is not None:
+            log_in(user)
+            session.commit()
+            return redirect(safe_next(request.args.get("next")) or default_next)
+        form.password.errors.append(_("E-mail address or password is wrong."))
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """The operators' login."""
+    return _login(None, url_for("core.home"))
+
+
+@bp.route("/<tenant>/login", methods=["GET", "POST"])
+def tenant_login() -> Any:
+    """Login for a tenant's citizens, organisation members and admins."""
+    return _login(g.tenant, url_for("core.portal"))
+
+
+@bp.post("/logout")
+@bp.post("/<tenant>/logout")
+def logout() -> Response:
+    """End the login session."""
+    EmptyForm().validate_on_submit()  # CSRF is checked for every POST already
+    log_out()
+    flash(_("You have been logged out."))
+    return redirect(url_for("core.portal") if g.get("tenant") else url_for("core.home"))
+
+
+@bp.route("/<tenant>/register", methods=["GET", "POST"])
+def register() -> Any:
+    """A citizen creates an account at the municipality."""
+    tenant: Tenant = g.tenant
+    if not tenant.serves_citizens:
+        abort(503, description="suspended")
+    form = RegisterForm()
+    if form.validate_on_submit():
+        limit = current_app.config["LOGIN_RATE_LIMIT"]
+        if not ratelimit.hit(limit, "register", request.remote_addr or "unknown"):
+            return render_template("auth/register.html", form=form, throttled=True), 429
+        try:
+            user = accounts.create_user(
+                form.email.data, form.display_name.data, form.password.data, [Role.CITIZEN], tenant
+            )
+        except (ValidationError, ConflictError) as exc:
+            field = getattr(form, exc.field or "", None)
+            (field.errors if field is not None else form.form_errors).append(
+                _translate_account_error(exc)
+            )
+            return render_template("auth/register.html", form=form), 422
+        log_in(user)
+        session.commit()
+        flash(_("Welcome! Your account has been created."))
+        return redirect(safe_next(request.args.get("next")) or url_for("core.portal"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/register.html", form=form), status
+
+
+def _translate_account_error(exc: ValidationError | ConflictError) -> str:
+    if isinstance(exc, ConflictError):
+        return _("This e-mail address already has an account here. Please log in.")
+    if exc.field == "email":
+        return _("Please enter a valid e-mail address.")
+    return str(exc.message)
+
+
+def _account_page(status: int = 200, **forms: Any) -> Any:
+    user = current_principal().user
+    context = {
+        "delete_form": DeleteAccountForm(),
+        "export_form": EmptyForm(),
+        "token_form": TokenForm(),
+        "revoke_form": EmptyForm(),
+        "tokens": accounts.tokens_of(user) if user is not None else [],
+        **forms,
+    }
+    return render_template("auth/account.html", **context), status
+
+
+@bp.get("/<tenant>/account")
+@login_required
+def account() -> Any:
+    """The account page: what we store, export, delete; personal API access."""
+    return _account_page()
+
+
+@bp.post("/<tenant>/account/tokens")
+@login_required
+def create_personal_token() -> Any:
+    """Create a personal API token; its secret is shown on this answer only."""
+    user = current_principal().user
+    if user is None:
+        abort(403)
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _account_page(422, token_form=form)
+    token, secret = accounts.create_token(form.name.data, user=user)
+    audit.record(
+        "token.created", f"token:{token.id}", tenant=g.tenant, details={"name": token.name}
+    )
+    session.commit()
+    return _account_page(201, new_token=secret)
+
+
+@bp.post("/<tenant>/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_personal_token(token_id: int) -> Any:
+    """Revoke one of one's own personal tokens."""
+    user = current_principal().user
+    if user is None or token_id not in {token.id for token in accounts.tokens_of(user)}:
+        abort(404)
+    accounts.revoke_token(token_id)
+    audit.record("token.revoked", f"token:{token_id}", tenant=g.tenant)
+    session.commit()
+    flash(_("The access has been revoked."))
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/<tenant>/account/export")
+@login_required
+def export_account() -> Response:
+    """Download everything stored about oneself as JSON (DSGVO Art. 15 and 20)."""
+    user = current_principal().user
+    if user is None:
+        abort(403)
+    data = accounts.export_user(user)
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="meine-daten.json"'},
+    )
+
+
+@bp.post("/<tenant>/account/delete")
+@login_required
+def delete_account() -> Any:
+    """Delete one's account and personal data (DSGVO Art. 17); needs the password."""
+    user = current_principal().user
+    if user is None:
+        abort(403)
+    form = DeleteAccountForm()
+    if (
+        not form.validate_on_submit()
+        or accounts.authenticate(user.email, form.password.data, g.tenant) is None
+    ):
+        form.password.errors.append(_("The password is wrong."))
+        return _account_page(422, delete_form=form)
+    audit.record("account.erased", f"user:{user.id}", tenant=g.tenant)
+    accounts.erase_user(user)
+    session.commit()
+    log_out()
+    flash(_("Your account and your personal data have been deleted."))
+    return redirect(url_for("core.portal"))

@@ -1,0 +1,40 @@
+"""Core's own hook implementations: fallbacks that run after every plugin's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import hookimpl
+
+
+@hookimpl(trylast=True)
+def geocode(query: str) -> Any:
+    """Answer postcodes and municipality names from the offline gazetteer."""
+    from core import gazetteer
+
+    return gazetteer.geocode(query)
+
+
+DEMO_OPERATOR = "operator@demo.rathaus.invalid"
+
+
+@hookimpl
+def demo_data(app: Any, session: Any) -> None:
+    """A demo operator account; its password is generated once and written to
+    ``<instance>/demo-credentials.txt`` (mode 0600), never kept in the repository."""
+    import os
+    import secrets
+    from pathlib import Path
+
+    from core import accounts
+    from core.models import Role
+
+    if accounts.find_user(DEMO_OPERATOR, None) is not None:
+        return
+    password = os.environ.get("RATHAUS_DEMO_PASSWORD") or secrets.token_urlsafe(12)
+    accounts.create_user(DEMO_OPERATOR, "Demo-Betrieb", password, [Role.OPERATOR])
+    path = Path(app.instance_path) / "demo-credentials.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(f"operator: {DEMO_OPERATOR} / {password}  (log in at /login)\n")

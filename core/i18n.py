@@ -1,0 +1,41 @@
+"""German first, English too: Flask-Babel with one catalogue folder per package.
+
+The locale is the visitor's choice (the ``lang`` cookie set by the language switch),
+else the best match of ``Accept-Language``, else German. Message ids are English;
+``translations/de`` holds the German texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import Babel
+
+LOCALE_COOKIE = "lang"
+CORE_TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def select_locale() -> str:
+    """The locale for the current request; the default locale outside requests
+    (commands, mails queued by jobs)."""
+    if not has_request_context():
+        return current_app.config["DEFAULT_LOCALE"]
+    supported = current_app.config["LOCALES"]
+    chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen in supported:
+        return chosen
+    return request.accept_languages.best_match(supported) or current_app.config["DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask, plugin_paths: Iterable[Path | None]) -> None:
+    """Set up Babel with core's catalogue plus every loaded plugin's ``translations``."""
+    folders = [CORE_TRANSLATIONS]
+    folders += [
+        path / "translations" for path in plugin_paths if path and (path / "translations").is_dir()
+    ]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(folder) for folder in folders)
+    app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Berlin"
+    Babel(app, locale_selector=select_locale)

@@ -1,0 +1,57 @@
+"""What a tenant's portal shows: links contributed by plugins (hook ``portal_links``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from core.models import Tenant
+from core.services import is_subscribed
+
+
+@dataclass(frozen=True)
+class PortalLink:
+    """A link on a tenant's portal page, belonging to one service.
+
+    :param service: key of the service; the link shows only while the tenant has an
+        active subscription to it.
+    :param title: link text (translated by the plugin).
+    :param url: where it leads.
+    :param description: one sentence under the link.
+    """
+
+    service: str
+    title: str
+    url: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class AdminLink:
+    """A link to an administration page of a tenant (hook ``admin_links``)."""
+
+    title: str
+    url: str
+
+
+def admin_links_for(tenant: Tenant | None) -> list[AdminLink]:
+    """The administration links of ``tenant`` for the current principal (none for
+    those who may not administer it)."""
+    from core.auth import can_administer, current_principal
+
+    if tenant is None or not can_administer(current_principal(), tenant):
+        return []
+    host = current_app.extensions["rathaus.plugins"]
+    results = host.call_each("admin_links", tenant=tenant)
+    return [link for _plugin, items in results for link in items]
+
+
+def links_for(tenant: Tenant) -> list[PortalLink]:
+    """The portal links of the tenant's active services, in plugin order."""
+    host = current_app.extensions["rathaus.plugins"]
+    links = [
+        link for _plugin, items in host.call_each("portal_links", tenant=tenant) for link in items
+    ]
+    subscribed = {key: is_subscribed(tenant, key) for key in {link.service for link in links}}
+    return [link for link in links if subscribed[link.service]]

@@ -1,0 +1,409 @@
+"""The service catalogue and tenants' subscriptions to services.
+
+A service is declared by a plugin as a :class:`ServiceManifest` (hook
+``register_services``). A tenant subscribes to services one at a time (the
+Einzelabruf of the NRW re-use model); a :class:`~core.models.Subscription` records
+the period. Subscribing and ending validate everything first and emit
+``subscription_started`` / ``subscription_ended``; nothing is written when a rule
+is broken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from flask import Blueprint, Flask, abort, current_app, g
+from sqlalchemy import bindparam, or_, select
+
+from core.db import session
+from core.errors import ConflictError, NotFoundError, ValidationError
+from core.models import Subscription, Tenant, TenantStatus
+from core.tenancy import tenant_context
+
+EXTENSION_KEY = "rathaus.services"
+
+#: The 14 OZG Themenfelder (service areas of the Onlinezugangsgesetz).
+OZG_THEMENFELDER = (
+    "Arbeit & Ruhestand",
+    "Bauen & Wohnen",
+    "Bildung",
+    "Ein- & Auswanderung",
+    "Engagement & Hobby",
+    "Familie & Kind",
+    "Forschung & Förderung",
+    "Gesundheit",
+    "Mobilität & Reisen",
+    "Querschnitt",
+    "Recht & Ordnung",
+    "Steuern & Zoll",
+    "Umwelt",
+    "Unternehmensführung & -entwicklung",
+)
+
+SERVICE_KEY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+
+#: Names the platform uses for resources of a tenant itself, next to its services, in
+#: ``/api/v1/tenants/<tenant>/<name>`` and ``/<tenant>/<name>/``: no service may take them.
+RESERVED_SERVICE_KEYS = frozenset(
+    {
+        "account", "admin", "audit", "export", "invitations", "lifecycle", "login", "logo",
+        "logout", "offboarding", "register", "services", "settings", "subscriptions", "theme",
+    }
+)  # fmt: skip
+LEIKA_KEY = re.compile(r"^\d{14}$")
+
+#: Reasons a subscription can end with.
+END_REASONS = ("ordinary", "special", "offboarding")
+
+
+@dataclass(frozen=True)
+class ServiceManifest:
+    """What a plugin declares about one service it offers to tenants.
+
+    :param key: unique identifier, lowercase (``engagement``); used in URLs.
+    :param title: human-readable name (German).
+    :param description: one or two sentences for the catalogue.
+    :param themenfeld: one of :data:`OZG_THEMENFELDER`.
+    :param leika_keys: 14-digit LeiKa service catalogue keys.
+    :param version: the service's version.
+    :param settings_schema: a marshmallow schema class for per-tenant settings.
+    :param requires: keys of services a tenant must subscribe to first.
+    :param plugin: the providing plugin's name (filled in by core).
+    """
+
+    key: str
+    title: str
+    description: str
+    themenfeld: str
+    version: str = "1.0"
+    leika_keys: tuple[str, ...] = ()
+    settings_schema: type | None = None
+    requires: tuple[str, ...] = ()
+    plugin: str | None = None
+
+    def validate(self) -> None:
+        """Raise ``ValidationError`` naming the first field that breaks a rule."""
+        if not SERVICE_KEY.match(self.key):
+            raise ValidationError(
+                f"{self.key!r} is not a service key (lowercase letters, digits, _; 2-64)",
+                field="key",
+            )
+        if self.key in RESERVED_SERVICE_KEYS:
+            raise ValidationError(
+                f"{self.key!r} is reserved for the platform's own tenant resources", field="key"
+            )
+        if not self.title.strip():
+            raise ValidationError("must not be empty", field="title")
+        if self.themenfeld not in OZG_THEMENFELDER:
+            raise ValidationError(
+                f"{self.themenfeld!r} is not an OZG Themenfeld", field="themenfeld"
+            )
+        for leika in self.leika_keys:
+            if not LEIKA_KEY.match(leika):
+                raise ValidationError(f"{leika!r} is not a 14-digit LeiKa key", field="leika_keys")
+
+    def as_dict(self) -> dict[str, Any]:
+        """The manifest as JSON-ready data."""
+        return {
+            "key": self.key,
+            "title": self.title,
+            "description": self.description,
+            "themenfeld": self.themenfeld,
+            "leika_keys": list(self.leika_keys),
+            "version": self.version,
+            "requires": list(self.requires),
+            "plugin": self.plugin,
+            "settings_schema": self.settings_schema.__name__ if self.settings_schema else None,
+        }
+
+
+@dataclass
+class Catalogue:
+    """The services of one application, in plugin order."""
+
+    services: dict[str, ServiceManifest] = field(default_factory=dict)
+
+    def add(self, manifest: ServiceManifest) -> None:
+        """Add a manifest; a second service with the same key is refused."""
+        manifest.validate()
+        if manifest.key in self.services:
+            owner = self.services[manifest.key].plugin
+            raise ConflictError(
+                f"service {manifest.key!r} is already provided by {owner!r}", field="key"
+            )
+        self.services[manifest.key] = manifest
+
+    def get(self, key: str) -> ServiceManifest:
+        """The manifest for ``key``; ``NotFoundError`` naming the known keys otherwise."""
+        try:
+            return self.services[key]
+        except KeyError:
+            known = ", ".join(sorted(self.services)) or "none"
+            raise NotFoundError(
+                f"unknown service {key!r} (known: {known})", field="service"
+            ) from None
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.services.values())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.services
+
+
+def catalogue(app: Flask | None = None) -> Catalogue:
+    """The service catalogue of ``app`` (default: the current application)."""
+    return (app or current_app).extensions[EXTENSION_KEY]
+
+
+def check_requirements(cat: Catalogue) -> list[str]:
+    """Problems with ``requires`` across the catalogue (unknown keys, cycles)."""
+    problems = []
+    for manifest in cat:
+        for needed in manifest.requires:
+            if needed not in cat:
+                problems.append(f"service {manifest.key!r} requires unknown service {needed!r}")
+    return problems
+
+
+# ---------------------------------------------------------------------------------
+# Subscriptions
+# ---------------------------------------------------------------------------------
+
+
+def subscriptions_of(tenant: Tenant, service_key: str | None = None) -> list[Subscription]:
+    """The tenant's subscriptions (optionally to one service), oldest first."""
+    with tenant_context(tenant):
+        stmt = select(Subscription).order_by(Subscription.starts_on, Subscription.id)
+        if service_key is not None:
+            stmt = stmt.where(Subscription.service_key == service_key)
+        return list(session.scalars(stmt))
+
+
+def active_subscription(
+    tenant: Tenant, service_key: str, on: dt.date | None = None
+) -> Subscription | None:
+    """The tenant's subscription to the service that is active on ``on`` (default today)."""
+    day = on or dt.date.today()
+    for sub in subscriptions_of(tenant, service_key):
+        if sub.covers(day):
+            return sub
+    return None
+
+
+def is_subscribed(tenant: Tenant, service_key: str, on: dt.date | None = None) -> bool:
+    """Whether the tenant has an active subscription to the service on ``on``."""
+    # Asked on every request of a service's routes: one indexed existence test with the
+    # tenant condition written out (the same as Subscription.covers), not entities.
+    with tenant_context(tenant):
+        if session.autoflush:
+            session.flush()  # pending subscriptions count, as for an ORM query
+        found = session.connection().execute(
+            _ACTIVE,
+            {"tenant_id": tenant.id, "service_key": service_key, "day": on or dt.date.today()},
+        )
+        return found.first() is not None
+
+
+_SUBSCRIPTION = Subscription.__table__.c
+_ACTIVE = (
+    select(_SUBSCRIPTION.id)
+    .where(
+        _SUBSCRIPTION.tenant_id == bindparam("tenant_id"),
+        _SUBSCRIPTION.service_key == bindparam("service_key"),
+        _SUBSCRIPTION.starts_on <= bindparam("day"),
+        or_(_SUBSCRIPTION.ends_on.is_(None), _SUBSCRIPTION.ends_on >= bindparam("day")),
+    )
+    .limit(1)
+)
+
+
+def subscribe(
+    tenant: Tenant,
+    service_key: str,
+    *,
+    starts_on: dt.date | None = None,
+    contract_ref: str | None = None,
+    settings: dict[str, Any] | None = None,
+    allow_backdated: bool = False,
+    today: dt.date | None = None,
+) -> Subscription:
+    """Connect a tenant to a service from ``starts_on`` (default today).
+
+    :raises NotFoundError: unknown service.
+    :raises ValidationError: a backdated start (unless ``allow_backdated``, for
+        recording connections made before the platform), a tenant that is offboarded,
+        invalid settings, or a required service not subscribed on the start day.
+    :raises ConflictError: the period overlaps an existing subscription.
+    """
+    today = today or dt.date.today()
+    starts_on = starts_on or today
+    manifest = catalogue().get(service_key)
+    if tenant.status == TenantStatus.OFFBOARDED:
+        raise ValidationError(f"tenant {tenant.slug!r} is offboarded", field="tenant")
+    if starts_on < today and not allow_backdated:
+        raise ValidationError(
+            f"{starts_on.isoformat()} lies in the past; a subscription starts today or later",
+            field="starts_on",
+        )
+    settings = _validated_settings(manifest, settings)
+    with tenant_context(tenant):
+        for needed in manifest.requires:
+            if not _covered_from(tenant, needed, starts_on):
+                raise ValidationError(
+                    f"service {service_key!r} requires {needed!r}, which the tenant does not "
+                    f"subscribe to from {starts_on.isoformat()} on; subscribe to {needed!r} first",
+                    field="service",
+                )
+        for existing in subscriptions_of(tenant, service_key):
+            if existing.ends_on is None or existing.ends_on >= starts_on:
+                raise ConflictError(_overlap_message(existing), field="starts_on")
+        sub = Subscription(
+            tenant_id=tenant.id,
+            service_key=service_key,
+            starts_on=starts_on,
+            contract_ref=contract_ref,
+            settings=settings,
+        )
+        sub.tenant = tenant
+        session.add(sub)
+        session.flush()
+        _hook().subscription_started(subscription=sub)
+    return sub
+
+
+def end_subscription(
+    tenant: Tenant,
+    service_key: str,
+    *,
+    ends_on: dt.date,
+    reason: str = "ordinary",
+    allow_backdated: bool = False,
+    today: dt.date | None = None,
+) -> Subscription:
+    """Give the tenant's current subscription to a service its last day.
+
+    :raises NotFoundError: no subscription that is active or scheduled on ``ends_on``.
+    :raises ValidationError: unknown reason, a last day before the start or in the
+        past, or another subscribed service still requires this one.
+    """
+    today = today or dt.date.today()
+    if reason not in END_REASONS:
+        raise ValidationError(f"must be one of {', '.join(END_REASONS)}", field="reason")
+    if ends_on < today and not allow_backdated:
+        raise ValidationError(f"{ends_on.isoformat()} lies in the past", field="ends_on")
+    with tenant_context(tenant):
+        sub = _open_subscription(tenant, service_key, ends_on)
+        if ends_on < sub.starts_on:
+            raise ValidationError(
+                f"the last day {ends_on.isoformat()} lies before the start "
+                f"{sub.starts_on.isoformat()}",
+                field="ends_on",
+            )
+        _refuse_if_required(tenant, service_key, ends_on)
+        sub.ends_on = ends_on
+        sub.end_reason = reason
+        session.flush()
+        _hook().subscription_ended(subscription=sub, reason=reason)
+    return sub
+
+
+def _open_subscription(tenant: Tenant, service_key: str, ends_on: dt.date) -> Subscription:
+    catalogue().get(service_key)
+    for sub in subscriptions_of(tenant, service_key):
+        if sub.ends_on is None or sub.ends_on >= ends_on:
+            return sub
+    raise NotFoundError(
+        f"tenant {tenant.slug!r} has no subscription to {service_key!r} running on "
+        f"{ends_on.isoformat()}",
+        field="service",
+    )
+
+
+def _refuse_if_required(tenant: Tenant, service_key: str, ends_on: dt.date) -> None:
+    for other in subscriptions_of(tenant):
+        manifest = catalogue().services.get(other.service_key)
+        if manifest is None or service_key not in manifest.requires:
+            continue
+        if other.ends_on is None or other.ends_on > ends_on:
+            raise ValidationError(
+                f"service {other.service_key!r} requires {service_key!r} beyond "
+                f"{ends_on.isoformat()}; end {other.service_key!r} first",
+                field="service",
+            )
+
+
+def _covered_from(tenant: Tenant, service_key: str, day: dt.date) -> bool:
+    """Whether an open-ended subscription to the service runs from ``day`` on."""
+    return any(
+        sub.starts_on <= day and sub.ends_on is None
+        for sub in subscriptions_of(tenant, service_key)
+    )
+
+
+def _overlap_message(existing: Subscription) -> str:
+    until = existing.ends_on.isoformat() if existing.ends_on else "open end"
+    return (
+        f"overlaps the subscription from {existing.starts_on.isoformat()} to {until}; "
+        "end it first or start after its last day"
+    )
+
+
+def _validated_settings(
+    manifest: ServiceManifest, settings: dict[str, Any] | None
+) -> dict[str, Any]:
+    if manifest.settings_schema is None:
+        if settings:
+            raise ValidationError(f"service {manifest.key!r} has no settings", field="settings")
+        return {}
+    import marshmallow
+
+    try:
+        return manifest.settings_schema().load(settings or {})
+    except marshmallow.ValidationError as exc:
+        raise ValidationError(f"invalid settings: {exc.messages}", field="settings") from None
+
+
+def _hook() -> Any:
+    return current_app.extensions["rathaus.plugins"].hook
+
+
+# ---------------------------------------------------------------------------------
+# Guarding a service's routes
+# ---------------------------------------------------------------------------------
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _check_service(service_key: str) -> None:
+    tenant: Tenant | None = g.get("tenant")
+    if tenant is None or not is_subscribed(tenant, service_key):
+        abort(404)
+    if not tenant.serves_citizens:
+        # Suspended: the data stays, but the service does not serve anyone.
+        abort(503, description="suspended")
+
+
+def require_subscription(blueprint: Blueprint, service_key: str) -> Blueprint:
+    """Make every route of ``blueprint`` answer 404 on tenants not subscribed to the
+    service (and 503 while the tenant is suspended). Returns the blueprint."""
+    blueprint.before_request(functools.partial(_check_service, service_key))
+    return blueprint
+
+
+def requires_service(service_key: str) -> Callable[[F], F]:
+    """Decorator form of :func:`require_subscription` for a single view."""
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            _check_service(service_key)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

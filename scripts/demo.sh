@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# One command: set up, fill the demo data and run the platform on SQLite at
+# http://127.0.0.1:5000 (the demo logins are printed and kept in instance/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh postgres,server
+rathaus db upgrade
+rathaus demo
+exec rathaus serve --host "${RATHAUS_HOST:-127.0.0.1}" --port "${RATHAUS_PORT:-5000}"
