@@ -1,0 +1,70 @@
+"""Tenants plugin: onboarding municipalities (Kommunen, Kreise, a Land) as tenants.
+
+The operator's tool for registering municipalities, connecting them to services one
+at a time, handing over administration and offboarding them without loss or leak.
+The hook implementations below only delegate; the work happens in the domain modules
+(``onboarding``, ``importing``, ``lifecycle``, ``invitations``, ``masterdata``...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import hookimpl
+from plugins.tenants import models as _models  # noqa: F401 - registers the plugin's tables
+
+#: Range of the core plugin API this plugin works with.
+RATHAUS_API_VERSIONS = ">=1.0,<2"
+
+
+@hookimpl
+def register_commands(cli: Any) -> None:
+    """Add ``rathaus tenants ...``."""
+    from plugins.tenants.cli import tenants
+
+    cli.add_command(tenants)
+
+
+@hookimpl
+def register_blueprints(app: Any) -> list[Any]:
+    """The tenant admin pages and the invitation page."""
+    from plugins.tenants.views import blueprints
+
+    return blueprints()
+
+
+@hookimpl
+def register_api(api: Any) -> list[Any]:
+    """The operator API under ``/api/v1/tenants``."""
+    from plugins.tenants.api import blueprint
+
+    return [blueprint()]
+
+
+@hookimpl
+def demo_data(app: Any, session: Any) -> None:
+    """Kreis Coesfeld and its eleven Gemeinden, active, with invoicing data."""
+    from plugins.tenants.demo import fill_demo_data
+
+    fill_demo_data()
+
+
+@hookimpl
+def export_tenant_data(tenant: Any) -> dict[str, Any] | None:
+    """A readable summary that the raw table rows do not give: parent by AGS and slug,
+    subscriptions with their status, admins and pending invitations."""
+    from plugins.tenants.registry import export_summary
+
+    return export_summary(tenant)
+
+
+@hookimpl
+def admin_links(tenant: Any) -> list[Any]:
+    """The tenant's administration: settings, services, audit log."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from core.portal import AdminLink
+
+    url = url_for("tenants_admin.index", tenant=tenant.slug)
+    return [AdminLink(title=_("Administration"), url=url)]

@@ -1,0 +1,518 @@
+"""``rathaus tenants ...``: the operator's command line for tenants.
+
+Every command that returns data takes ``--json`` (then stdout holds only JSON).
+User errors end with ``Error: <field>: <message>`` and exit status 2, and nothing is
+written: each command commits only after everything succeeded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from flask.cli import with_appcontext
+
+from core.db import session
+from core.errors import ValidationError
+from core.output import emit_json, emit_table, json_option
+from plugins.tenants import registry
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+REASON = click.option("--reason", help="Why (recorded in the audit log).")
+
+
+@click.group()
+def tenants() -> None:
+    """Municipalities, Kreise and Länder on the platform: onboarding to offboarding."""
+
+
+def _emit_tenant(tenant: Any, as_json: bool, message: str) -> None:
+    if as_json:
+        emit_json(registry.summary(tenant))
+    else:
+        click.echo(message)
+
+
+# ---------------------------------------------------------------------------------
+# Onboarding
+# ---------------------------------------------------------------------------------
+
+
+@tenants.command()
+@click.option(
+    "--ags", required=True, help="Amtlicher Gemeindeschlüssel: 2 (Land), 5 (Kreis) or 8 digits."
+)
+@click.option("--slug", help="URL name (default: suggested from the name, e.g. coesfeld).")
+@click.option("--name", help="Display name (default: from the gazetteer, e.g. Stadt Coesfeld).")
+@click.option("--leitweg-id", help="Leitweg-ID for e-invoices (XRechnung BT-10).")
+@click.option("--email", help="Contact e-mail address shown on the portal.")
+@click.option("--invoice-email", help="E-mail address for invoices.")
+@REASON
+@json_option
+@with_appcontext
+def onboard(
+    ags: str,
+    slug: str | None,
+    name: str | None,
+    leitweg_id: str | None,
+    email: str | None,
+    invoice_email: str | None,
+    reason: str | None,
+    as_json: bool,
+) -> None:
+    """Register one municipality, Kreis or Land (status: requested)."""
+    from plugins.tenants.lifecycle import onboard as onboard_tenant
+
+    tenant = onboard_tenant(
+        ags,
+        slug=slug,
+        name=name,
+        leitweg_id=leitweg_id,
+        email=email,
+        invoice_email=invoice_email,
+        reason=reason,
+    )
+    session.commit()
+    parent = f", under {tenant.parent.slug}" if tenant.parent else ""
+    _emit_tenant(
+        tenant,
+        as_json,
+        f"Onboarded {tenant.title} as {tenant.slug} (AGS {tenant.ags}, "
+        f"{tenant.kind.value}{parent}); status requested.",
+    )
+
+
+@tenants.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--land", help="Only this Land (2-digit key, e.g. 05).")
+@click.option("--kreis", help="Only this Kreis and its Gemeinden (5-digit key, e.g. 05558).")
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(["auto", "gv100ad", "csv"]),
+    default="auto",
+    show_default=True,
+    help="File format.",
+)
+@click.option("--skip-invalid", is_flag=True, help="Import the good lines and report the bad ones.")
+@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@json_option
+@with_appcontext
+def import_(
+    file: Path,
+    land: str | None,
+    kreis: str | None,
+    file_format: str,
+    skip_invalid: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Onboard many tenants from a GV100AD file or a CSV (ags[,slug,leitweg_id,email,name]).
+
+    All or nothing: a bad line aborts the import with a report of every bad line,
+    unless --skip-invalid. Importing the same file again creates nothing new and
+    updates changed names.
+    """
+    from plugins.tenants.importing import check_filters, import_tenants, read_source
+
+    started = time.perf_counter()
+    filters = check_filters(land, kreis)
+    source = read_source(file, file_format)
+    stderr = sys.stderr
+    show_progress = not as_json and on_terminal(stderr)
+    with contextlib.ExitStack() as stack:
+
+        def progress(plan: Any) -> Any:
+            if not show_progress or not plan.writes:
+                return None
+            bar = click.progressbar(length=plan.writes, label="Importing", file=stderr)
+            return stack.enter_context(bar).update
+
+        report = import_tenants(
+            source, filters=filters, skip_invalid=skip_invalid, dry_run=dry_run, progress=progress
+        )
+        if report.written:
+            session.commit()
+    data = {**report.as_dict(), "seconds": round(time.perf_counter() - started, 2)}
+    if as_json:
+        emit_json(data)
+    else:
+        _print_import(data, report.aborted)
+    if report.aborted:
+        raise click.exceptions.Exit(2)
+
+
+def on_terminal(stream: Any) -> bool:
+    """Whether ``stream`` is a terminal (a progress bar would only clutter a log file)."""
+    return stream.isatty()
+
+
+def _print_import(data: dict[str, Any], aborted: bool) -> None:
+    for bad in data["bad_lines"]:
+        field = f"{bad['field']}: " if bad["field"] else ""
+        click.echo(f"line {bad['line']}: {field}{bad['message']}", err=True)
+    if aborted:
+        click.echo(
+            f"Error: file: {len(data['bad_lines'])} bad line(s); nothing was imported "
+            "(fix them, or use --skip-invalid to import the good lines)",
+            err=True,
+        )
+        return
+    verb = "Imported" if data["written"] else "Would import (dry run)"
+    click.echo(
+        f"{verb} {data['file']} ({data['format']}): {data['created']} created, {data['updated']} "
+        "updated, "
+        f"{data['unchanged']} unchanged, {data['relinked']} re-linked, {data['filtered']} "
+        "outside the filter, "
+        f"{data['ignored']} other records ignored, {len(data['bad_lines'])} bad line(s) skipped "
+        f"in {data['seconds']} s."
+    )
+
+
+# ---------------------------------------------------------------------------------
+# Reading
+# ---------------------------------------------------------------------------------
+
+
+@tenants.command("list")
+@click.option("--status", type=click.Choice(["requested", "active", "suspended", "offboarded"]))
+@click.option("--kind", type=click.Choice(["land", "kreis", "gemeinde"]))
+@click.option("--parent", help="Only the children of this tenant (slug or AGS).")
+@click.option("--search", help="Name, slug, AGS prefix or postcode.")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
+@json_option
+@with_appcontext
+def list_(
+    status: str | None,
+    kind: str | None,
+    parent: str | None,
+    search: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """Tenants in AGS order (Land, its Kreise, their Gemeinden)."""
+    query = registry.TenantQuery(search=search, status=status, kind=kind, parent=parent)
+    rows = registry.summaries(registry.list_tenants(query, limit=limit))
+    if as_json:
+        emit_json(rows)
+        return
+    emit_table(
+        ["slug", "ags", "kind", "status", "parent", "name"],
+        [
+            [r["slug"], r["ags"], r["kind"], r["status"], r["parent"] or "-", r["display_name"]]
+            for r in rows
+        ],
+    )
+
+
+@tenants.command()
+@click.argument("tenant")
+@json_option
+@with_appcontext
+def show(tenant: str, as_json: bool) -> None:
+    """Everything about one tenant (slug or AGS)."""
+    data = registry.detail(registry.find_tenant(tenant))
+    if as_json:
+        emit_json(data)
+        return
+    for key, value in data.items():
+        if key == "subscriptions":
+            value = (
+                ", ".join(f"{s['service']} ({s['status']} from {s['starts_on']})" for s in value)
+                or "-"
+            )
+        elif isinstance(value, list):
+            value = ", ".join(value) or "-"
+        click.echo(f"{key}: {'-' if value is None else value}")
+
+
+@tenants.command()
+@click.argument("tenant", required=False)
+@click.option("--limit", type=click.IntRange(min=1), default=200, show_default=True)
+@json_option
+@with_appcontext
+def audit(tenant: str | None, limit: int, as_json: bool) -> None:
+    """The audit log: of one tenant (slug or AGS), or about all tenants."""
+    entries = registry.audit_entries(registry.find_tenant(tenant) if tenant else None, limit=limit)
+    rows = [registry.audit_data(entry) for entry in entries]
+    if as_json:
+        emit_json(rows)
+        return
+    emit_table(
+        ["at", "actor", "action", "target", "reason"],
+        [
+            [
+                r["at"].strftime("%Y-%m-%d %H:%M:%S"),
+                r["actor"],
+                r["action"],
+                r["target"],
+                r["reason"] or "",
+            ]
+            for r in rows
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------
+# Lifecycle
+# ---------------------------------------------------------------------------------
+
+
+def _transition_command(action: str, help_text: str) -> click.Command:
+    @click.command(name=action, help=help_text)
+    @click.argument("tenant")
+    @REASON
+    @json_option
+    @with_appcontext
+    def command(tenant: str, reason: str | None, as_json: bool) -> None:
+        from plugins.tenants.lifecycle import change_status
+
+        found = change_status(registry.find_tenant(tenant), action, reason=reason)
+        session.commit()
+        _emit_tenant(found, as_json, f"{found.slug} is now {found.status.value}.")
+
+    return command
+
+
+tenants.add_command(
+    _transition_command("activate", "Activate a requested tenant: its portal opens.")
+)
+tenants.add_command(
+    _transition_command(
+        "suspend",
+        "Suspend an active tenant (--reason required): its services stop serving citizens, its "
+        "data stays.",
+    )
+)
+tenants.add_command(_transition_command("resume", "Resume a suspended tenant."))
+
+
+@tenants.command()
+@click.argument("tenant")
+@click.option(
+    "--export",
+    "export_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="New file for the complete export (JSON); written before anything is deleted.",
+)
+@REASON
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@json_option
+@with_appcontext
+def offboard(tenant: str, export_path: Path, reason: str | None, yes: bool, as_json: bool) -> None:
+    """Export all of a tenant's data to FILE, then delete it (--reason required)."""
+    from plugins.tenants.exports import check_target, write_export
+    from plugins.tenants.lifecycle import Action, check_transition
+    from plugins.tenants.lifecycle import offboard as offboard_tenant
+
+    found = registry.find_tenant(tenant)
+    check_transition(found, Action.OFFBOARD, reason)
+    target = check_target(export_path)
+    if not yes:
+        click.confirm(
+            f"Offboard {found.title} ({found.slug}): write the export to {target}, then delete "
+            "all its data?",
+            abort=True,
+            err=True,
+        )
+    result = offboard_tenant(
+        found, reason=reason or "", write_export=lambda data: write_export(data, target)
+    )
+    session.commit()
+    if as_json:
+        emit_json(result.as_dict())
+        return
+    click.echo(
+        f"Offboarded {found.slug}: export {result.export.path} ({result.export.size} bytes, "
+        f"sha256 {result.export.sha256}); {sum(result.deleted.values())} rows deleted."
+    )
+
+
+# ---------------------------------------------------------------------------------
+# Subscriptions
+# ---------------------------------------------------------------------------------
+
+
+@tenants.command()
+@click.argument("tenant")
+@click.argument("service")
+@click.option("--from", "starts_on", type=DATE, help="First day (YYYY-MM-DD, default today).")
+@click.option("--contract", help="Call-off (Einzelabruf) or contract reference.")
+@click.option(
+    "--allow-backdated", is_flag=True, help="Record a connection that started in the past."
+)
+@json_option
+@with_appcontext
+def subscribe(
+    tenant: str,
+    service: str,
+    starts_on: dt.datetime | None,
+    contract: str | None,
+    allow_backdated: bool,
+    as_json: bool,
+) -> None:
+    """Connect a tenant to a service."""
+    from plugins.tenants.subscriptions import subscribe as subscribe_tenant
+
+    found = registry.find_tenant(tenant)
+    sub = subscribe_tenant(
+        found,
+        service,
+        starts_on=starts_on.date() if starts_on else None,
+        contract_ref=contract,
+        allow_backdated=allow_backdated,
+    )
+    session.commit()
+    if as_json:
+        emit_json(registry.subscription_data(sub))
+    else:
+        click.echo(f"{found.slug} subscribes to {service} from {sub.starts_on.isoformat()}.")
+
+
+@tenants.command()
+@click.argument("tenant")
+@click.argument("service")
+@click.option("--at", "ends_on", type=DATE, required=True, help="Last day of service (YYYY-MM-DD).")
+@click.option(
+    "--reason",
+    type=click.Choice(["ordinary", "special"]),
+    default="ordinary",
+    show_default=True,
+    help="Ordinary notice or special termination right (Sonderkündigung).",
+)
+@json_option
+@with_appcontext
+def unsubscribe(
+    tenant: str, service: str, ends_on: dt.datetime, reason: str, as_json: bool
+) -> None:
+    """End a tenant's subscription to a service on a given day."""
+    from plugins.tenants.subscriptions import unsubscribe as unsubscribe_tenant
+
+    found = registry.find_tenant(tenant)
+    sub = unsubscribe_tenant(found, service, ends_on=ends_on.date(), reason=reason)
+    session.commit()
+    if as_json:
+        emit_json(registry.subscription_data(sub))
+    else:
+        click.echo(
+            f"{found.slug}'s subscription to {service} ends on {sub.ends_on.isoformat()} "
+            f"({reason})."
+        )
+
+
+@tenants.command()
+@click.argument("tenant")
+@json_option
+@with_appcontext
+def services(tenant: str, as_json: bool) -> None:
+    """A tenant's subscriptions with dates and status."""
+    from core.services import subscriptions_of
+
+    rows = [
+        registry.subscription_data(sub) for sub in subscriptions_of(registry.find_tenant(tenant))
+    ]
+    if as_json:
+        emit_json(rows)
+        return
+    emit_table(
+        ["service", "from", "until", "status", "contract", "end"],
+        [
+            [
+                r["service"],
+                r["starts_on"],
+                r["ends_on"] or "-",
+                r["status"],
+                r["contract_ref"] or "-",
+                r["end_reason"] or "-",
+            ]
+            for r in rows
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------------
+# Administration
+# ---------------------------------------------------------------------------------
+
+
+@tenants.command("invite-admin")
+@click.argument("tenant")
+@click.argument("email")
+@click.option("--days", type=int, help="Validity in days (default: TENANTS_INVITATION_DAYS, 7).")
+@json_option
+@with_appcontext
+def invite_admin(tenant: str, email: str, days: int | None, as_json: bool) -> None:
+    """Print a one-time link that makes EMAIL an admin of the tenant (mailed too,
+    when MAIL_SERVER is configured)."""
+    from plugins.tenants import invitations
+
+    found = registry.find_tenant(tenant)
+    issued = invitations.invite_admin(found, email, days=days)
+    invitations.queue_invitation_mail(issued, found)
+    session.commit()
+    delivery = invitations.deliver_invitation_mail() if issued.mail_queued else None
+    data = {**issued.as_dict(found), "mail": delivery}
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(issued.link)
+    note = (
+        "mailed"
+        if delivery and delivery["sent"]
+        else "queued for mail"
+        if issued.mail_queued
+        else "not mailed"
+    )
+    click.echo(
+        f"Invitation for {issued.invitation.email} to administer {found.slug}, valid until "
+        f"{issued.invitation.expires_at:%Y-%m-%d %H:%M} UTC, single use ({note}).",
+        err=True,
+    )
+
+
+# ---------------------------------------------------------------------------------
+# Benchmark
+# ---------------------------------------------------------------------------------
+
+
+@tenants.command("bench-import")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="GV100AD file (default: the whole of Germany, GV100AD_301123.txt, if found).",
+)
+@click.option(
+    "--postgres",
+    "postgres_url",
+    envvar="RATHAUS_BENCH_POSTGRES_URL",
+    help="PostgreSQL server URL to measure too (a scratch database is created and dropped).",
+)
+@json_option
+@with_appcontext
+def bench_import(path: Path | None, postgres_url: str | None, as_json: bool) -> None:
+    """Time the bulk import of a GV100AD file into a fresh database (SQLite, and
+    PostgreSQL with --postgres): first import and re-import."""
+    from plugins.tenants.bench import default_file, run
+
+    path = path or default_file()
+    if path is None:
+        raise ValidationError("GV100AD_301123.txt not found; give --file", field="file")
+    figures = run(path, postgres_url)
+    if as_json:
+        emit_json(figures)
+        return
+    for database, result in figures["databases"].items():
+        click.echo(
+            f"{database}: import of {result['created']} tenants {result['import_s']:.2f} s "
+            f"(read {result['read_s']:.2f}, plan {result['plan_s']:.2f}, write "
+            f"{result['write_s']:.2f}, "
+            f"commit {result['commit_s']:.2f}); re-import {result['reimport_s']:.2f} s "
+            f"({result['reimport_created']} created, {result['reimport_updated']} updated)"
+        )

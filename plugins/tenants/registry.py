@@ -1,0 +1,296 @@
+"""Finding tenants and describing them the same way everywhere (CLI, API, pages, export).
+
+Commands and API paths name a tenant by its slug (``coesfeld``) or its AGS
+(``05558012``); a slug always starts with a letter, so the two never clash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from core import gazetteer
+from core.db import session, utcnow
+from core.errors import NotFoundError, ValidationError
+from core.models import AuditEntry, Role, Tenant, TenantKind, TenantStatus, User, UserRole
+from core.services import catalogue, subscriptions_of
+from core.tenancy import cross_tenant, tenant_context
+from plugins.tenants.models import TenantsInvitation
+
+#: Fields of the tenant's master data, in the order they are shown.
+MASTER_DATA_FIELDS = (
+    "display_name",
+    "contact_email",
+    "brand_colour",
+    "invoice_recipient",
+    "address_street",
+    "address_postcode",
+    "address_city",
+    "leitweg_id",
+    "invoice_email",
+    "parent_may_administer",
+)
+
+
+def find_tenant(key: str) -> Tenant:
+    """The tenant named by slug or AGS; ``NotFoundError`` (field ``tenant``) otherwise."""
+    key = (key or "").strip()
+    column = Tenant.ags if key.isdigit() else Tenant.slug
+    tenant = session.scalar(select(Tenant).where(column == key)) if key else None
+    if tenant is None:
+        what = "AGS" if key.isdigit() else "slug"
+        raise NotFoundError(f"no tenant with {what} {key!r}", field="tenant")
+    return tenant
+
+
+def target(tenant: Tenant) -> str:
+    """How audit entries name a tenant."""
+    return f"tenant:{tenant.slug}"
+
+
+def _parent_slugs(tenants: list[Tenant]) -> dict[int, str]:
+    ids = {t.parent_id for t in tenants if t.parent_id is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Tenant.id, Tenant.slug).where(Tenant.id.in_(ids))).all())
+
+
+def summary(tenant: Tenant, parent_slug: str | None = None) -> dict[str, Any]:
+    """The tenant in a few fields: what ``onboard --json`` and ``list --json`` print."""
+    if parent_slug is None and tenant.parent_id is not None:
+        parent_slug = tenant.parent.slug if tenant.parent else None
+    return {
+        "slug": tenant.slug,
+        "ags": tenant.ags,
+        "name": tenant.name,
+        "display_name": tenant.title,
+        "kind": tenant.kind.value,
+        "parent": parent_slug,
+        "status": tenant.status.value,
+    }
+
+
+def summaries(tenants: list[Tenant]) -> list[dict[str, Any]]:
+    """Summaries of many tenants with one query for their parents."""
+    parents = _parent_slugs(tenants)
+    return [summary(t, parents.get(t.parent_id) if t.parent_id else None) for t in tenants]
+
+
+def detail(tenant: Tenant) -> dict[str, Any]:
+    """Everything the operator sees about one tenant (``show --json``, the API)."""
+    place = gazetteer.lookup(tenant.ags)
+    data = summary(tenant)
+    data.update({field: getattr(tenant, field) for field in MASTER_DATA_FIELDS})
+    data["display_name"] = tenant.title
+    data.update(
+        {
+            "kreis": _place_name(place.kreis_ags)
+            if place and tenant.kind == TenantKind.GEMEINDE
+            else None,
+            "land": _place_name(place.land_ags) if place else None,
+            "population": place.population if place else None,
+            "has_logo": tenant.logo is not None,
+            "hostname": tenant.hostname,
+            "children": len(tenant.children),
+            "created_at": tenant.created_at,
+            "updated_at": tenant.updated_at,
+            "subscriptions": [subscription_data(sub) for sub in subscriptions_of(tenant)],
+            "admins": admin_emails(tenant),
+            "pending_invitations": len(pending_invitations(tenant)),
+        }
+    )
+    return data
+
+
+def _place_name(ags: str | None) -> str | None:
+    place = gazetteer.lookup(ags) if ags else None
+    return place.name if place else None
+
+
+def subscription_data(sub: Any, today: dt.date | None = None) -> dict[str, Any]:
+    """One subscription as the operator reads it."""
+    manifest = catalogue().services.get(sub.service_key)
+    return {
+        "service": sub.service_key,
+        "title": manifest.title if manifest else None,
+        "starts_on": sub.starts_on,
+        "ends_on": sub.ends_on,
+        "end_reason": sub.end_reason,
+        "contract_ref": sub.contract_ref,
+        "status": sub.status_on(today or dt.date.today()),
+    }
+
+
+def admin_emails(tenant: Tenant) -> list[str]:
+    """E-mail addresses of the tenant's admin accounts, sorted."""
+    with tenant_context(tenant):
+        stmt = (
+            select(User.email)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == Role.TENANT_ADMIN)
+            .order_by(User.email)
+        )
+        return list(session.scalars(stmt))
+
+
+def pending_invitations(tenant: Tenant) -> list[TenantsInvitation]:
+    """Invitations of the tenant that can still be accepted."""
+    now = utcnow()
+    with tenant_context(tenant):
+        stmt = select(TenantsInvitation).where(
+            TenantsInvitation.accepted_at.is_(None),
+            TenantsInvitation.revoked_at.is_(None),
+            TenantsInvitation.expires_at > now,
+        )
+        return list(session.scalars(stmt.order_by(TenantsInvitation.id)))
+
+
+# ---------------------------------------------------------------------------------
+# Listing and searching
+# ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TenantQuery:
+    """What the operator filters the tenant list by (every part optional)."""
+
+    search: str | None = None
+    status: str | None = None
+    kind: str | None = None
+    parent: str | None = None
+
+
+def _choice(value: str | None, allowed: type, field: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return allowed(value)
+    except ValueError:
+        known = ", ".join(member.value for member in allowed)
+        raise ValidationError(f"{value!r} is not one of {known}", field=field) from None
+
+
+def tenant_select(query: TenantQuery) -> Select:
+    """The SELECT for a tenant list, ordered by AGS (Land, its Kreise, their Gemeinden)."""
+    stmt = select(Tenant).order_by(Tenant.ags)
+    status = _choice(query.status, TenantStatus, "status")
+    kind = _choice(query.kind, TenantKind, "kind")
+    if status is not None:
+        stmt = stmt.where(Tenant.status == status)
+    if kind is not None:
+        stmt = stmt.where(Tenant.kind == kind)
+    if query.parent:
+        parent = aliased(Tenant)
+        stmt = stmt.join(parent, Tenant.parent_id == parent.id).where(
+            parent.id == find_tenant(query.parent).id
+        )
+    if query.search and query.search.strip():
+        stmt = stmt.where(_matches(query.search.strip()))
+    return stmt
+
+
+def _matches(text: str) -> Any:
+    """Name, slug, AGS prefix, or a postcode (the places it lies in)."""
+    if text.isdigit():
+        conditions = [Tenant.ags.startswith(text)]
+        if len(text) == 5:
+            keys = {place.ags for place in gazetteer.places_for_postcode(text)}
+            if keys:
+                conditions.append(Tenant.ags.in_(keys))
+        return or_(*conditions)
+    pattern = f"%{text.lower()}%"
+    return or_(
+        func.lower(Tenant.name).like(pattern),
+        func.lower(Tenant.display_name).like(pattern),
+        Tenant.slug.like(pattern),
+    )
+
+
+def list_tenants(query: TenantQuery, *, limit: int | None = None, offset: int = 0) -> list[Tenant]:
+    """Tenants matching ``query`` in AGS order."""
+    stmt = tenant_select(query).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def count_tenants(query: TenantQuery) -> int:
+    """How many tenants match ``query``."""
+    stmt = tenant_select(query).order_by(None).with_only_columns(func.count(Tenant.id))
+    return session.scalar(stmt) or 0
+
+
+# ---------------------------------------------------------------------------------
+# Export contribution
+# ---------------------------------------------------------------------------------
+
+
+def export_summary(tenant: Tenant) -> dict[str, Any]:
+    """What the tenants plugin adds to a tenant's export (hook ``export_tenant_data``).
+
+    The raw rows name the parent by its database id only, which means nothing once
+    the data has left the platform; this names it by AGS and slug and lists the
+    subscriptions, admins and invitations readably.
+    """
+    parent = tenant.parent
+    return {
+        "tenant": summary(tenant),
+        "parent": {"slug": parent.slug, "ags": parent.ags, "name": parent.name} if parent else None,
+        "subscriptions": [
+            {**data, "starts_on": _iso(data["starts_on"]), "ends_on": _iso(data["ends_on"])}
+            for data in map(subscription_data, subscriptions_of(tenant))
+        ],
+        "admins": admin_emails(tenant),
+        "pending_invitations": [
+            {"email": inv.email, "expires_at": inv.expires_at.isoformat()}
+            for inv in pending_invitations(tenant)
+        ],
+    }
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+# ---------------------------------------------------------------------------------
+# The audit log of tenants
+# ---------------------------------------------------------------------------------
+
+#: Audit actions about tenants (the tenants plugin's and core's subscription ones).
+AUDIT_PREFIXES = ("tenant.", "tenants.", "subscription.")
+
+
+def audit_entries(tenant: Tenant | None = None, *, limit: int = 200) -> list[AuditEntry]:
+    """Newest first: one tenant's log plus the platform's entries about it (they
+    outlive the tenant's own log when it is offboarded), or, without a tenant, every
+    tenant-related entry of the platform."""
+    stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    if tenant is None:
+        with cross_tenant("the operator lists the audit log of all tenants"):
+            stmt = stmt.where(or_(*(AuditEntry.action.startswith(p) for p in AUDIT_PREFIXES)))
+            return list(session.scalars(stmt))
+    with cross_tenant("a tenant's own log and the platform's entries about it"):
+        stmt = stmt.where(
+            or_(
+                AuditEntry.tenant_id == tenant.id,
+                and_(AuditEntry.tenant_id.is_(None), AuditEntry.target == target(tenant)),
+            )
+        )
+        return list(session.scalars(stmt))
+
+
+def audit_data(entry: AuditEntry) -> dict[str, Any]:
+    """One audit entry as JSON-ready data."""
+    return {
+        "at": entry.at,
+        "actor": entry.actor,
+        "action": entry.action,
+        "target": entry.target,
+        "reason": entry.reason,
+        "details": entry.details,
+        "platform": entry.tenant_id is None,
+    }

@@ -1,0 +1,285 @@
+"""The tenant admin's pages (``/<tenant>/admin/...``) and the invitation page.
+
+A tenant admin administers their own tenant. A Kreis admin also administers the
+Gemeinden under the Kreis that opted in (``parent_may_administer``), from within the
+Kreis's own pages: ``/<kreis>/admin/municipalities/<gemeinde>/...``. The admin stays
+logged in at the Kreis (an account is a principal only at its own tenant), and every
+page checks ``core.auth.can_administer`` for the Gemeinde it shows.
+
+The invitation page lives at ``/admin/invitation/<secret>`` (``admin`` is a reserved
+slug), outside any tenant, so that an admin can be invited before the tenant's portal
+is activated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from core import accounts, ratelimit
+from core.audit import entries
+from core.auth import can_administer, current_principal, log_in, tenant_admin_required
+from core.db import session
+from core.errors import ConflictError, ValidationError
+from core.models import Tenant, TenantKind
+from core.services import subscriptions_of
+from core.tenant_routing import VISIBLE_STATUSES, tenant_by_slug
+from plugins.tenants import invitations, masterdata
+from plugins.tenants.forms import (
+    FIELD_HELP,
+    MASTER_DATA_FORM_FIELDS,
+    ExistingAccountForm,
+    NewAdminForm,
+    SettingsForm,
+)
+from plugins.tenants.registry import subscription_data
+
+admin = Blueprint(
+    "tenants_admin", __name__, url_prefix="/<tenant>/admin", template_folder="templates"
+)
+invitation = Blueprint("tenants_invitation", __name__, template_folder="templates")
+
+MANAGED = "/municipalities/<managed>"
+
+#: Readable names of audit actions (others are shown as recorded).
+ACTION_LABELS = {
+    "tenant.onboarded": _l("Registered on the platform"),
+    "tenant.activated": _l("Activated"),
+    "tenant.suspended": _l("Suspended"),
+    "tenant.resumed": _l("Resumed"),
+    "tenant.offboarded": _l("Offboarded"),
+    "tenant.updated": _l("Settings changed"),
+    "tenant.parent_changed": _l("Parent changed"),
+    "tenant.admin_invited": _l("Admin invited"),
+    "tenant.admin_joined": _l("Admin joined"),
+    "subscription.started": _l("Service subscribed"),
+    "subscription.ended": _l("Subscription ended"),
+}
+
+STATUS_LABELS = {
+    "requested": _l("requested"),
+    "active": _l("active"),
+    "suspended": _l("suspended"),
+    "offboarded": _l("offboarded"),
+    "scheduled": _l("scheduled"),
+    "ended": _l("ended"),
+}
+
+
+def blueprints() -> list[Blueprint]:
+    """The plugin's web blueprints."""
+    return [admin, invitation]
+
+
+def _route(rule: str, endpoint: str, **options: Any) -> Any:
+    """Register a view for the tenant itself and for a Gemeinde it administers."""
+
+    def decorator(view: Any) -> Any:
+        guarded = tenant_admin_required(view)
+        admin.add_url_rule(rule, endpoint, guarded, defaults={"managed": None}, **options)
+        admin.add_url_rule(MANAGED + rule, endpoint, guarded, **options)
+        return view
+
+    return decorator
+
+
+def _target(managed: str | None) -> Tenant:
+    """The tenant a page administers: the current one, or one of its Gemeinden."""
+    if managed is None:
+        return g.tenant
+    gemeinde = tenant_by_slug(managed)
+    if (
+        gemeinde is None
+        or gemeinde.parent_id != g.tenant.id
+        or gemeinde.status not in VISIBLE_STATUSES
+    ):
+        abort(404)
+    if not can_administer(current_principal(), gemeinde):
+        abort(403)
+    return gemeinde
+
+
+def _render(
+    template: str, target: Tenant, managed: str | None, status: int = 200, **context: Any
+) -> Any:
+    return (
+        render_template(
+            template,
+            target=target,
+            managed=managed,
+            status_labels=STATUS_LABELS,
+            is_kreis=g.tenant.kind == TenantKind.KREIS,
+            **context,
+        ),
+        status,
+    )
+
+
+@_route("/", "index")
+def index(managed: str | None) -> Any:
+    """Overview of the tenant's administration."""
+    target = _target(managed)
+    return _render("tenants/admin_index.html", target, managed)
+
+
+@_route("/settings", "settings", methods=["GET", "POST"])
+def settings(managed: str | None) -> Any:
+    """Portal branding, contact, invoicing address, Leitweg-ID, delegation to the Kreis."""
+    target = _target(managed)
+    may_delegate = _may_change_delegation(target, managed)
+    form = SettingsForm(obj=target if request.method == "GET" else None)
+    if form.validate_on_submit():
+        changes = {name: form[name].data for name in MASTER_DATA_FORM_FIELDS}
+        if may_delegate:
+            changes["parent_may_administer"] = form.parent_may_administer.data
+        upload = form.logo.data
+        logo = upload.read() if upload and upload.filename else None
+        try:
+            masterdata.update_master_data(
+                target, changes, logo=logo, remove_logo=form.remove_logo.data
+            )
+        except masterdata.MasterDataError as exc:
+            for field in exc.errors:
+                form[field].errors = [*form[field].errors, FIELD_HELP[field]]
+        except ValidationError as exc:
+            if exc.field != "logo":
+                raise
+            size = masterdata.logo_max_bytes() // 1024
+            form.logo.errors = [
+                _("Please upload a PNG or JPEG image of at most %(size)d KB.", size=size)
+            ]
+        else:
+            session.commit()
+            flash(_("The settings have been saved."))
+            return redirect(url_for("tenants_admin.settings", managed=managed))
+    status = 422 if form.is_submitted() else 200
+    return _render(
+        "tenants/admin_settings.html", target, managed, status, form=form, may_delegate=may_delegate
+    )
+
+
+def _may_change_delegation(target: Tenant, managed: str | None) -> bool:
+    """Only the Gemeinde itself (or the operator) opts in to its Kreis's administration."""
+    parent = target.parent
+    eligible = (
+        target.kind == TenantKind.GEMEINDE
+        and parent is not None
+        and parent.kind == TenantKind.KREIS
+    )
+    return eligible and (managed is None or current_principal().is_operator)
+
+
+@_route("/services", "services")
+def services(managed: str | None) -> Any:
+    """The services the tenant subscribes to, with dates and status."""
+    target = _target(managed)
+    rows = [subscription_data(sub) for sub in subscriptions_of(target)]
+    return _render("tenants/admin_services.html", target, managed, subscriptions=rows)
+
+
+@_route("/audit", "audit")
+def audit(managed: str | None) -> Any:
+    """The tenant's audit log: who changed what, when and why."""
+    target = _target(managed)
+    return _render(
+        "tenants/admin_audit.html", target, managed, entries=entries(target), labels=ACTION_LABELS
+    )
+
+
+@admin.get("/municipalities")
+@tenant_admin_required
+def municipalities() -> Any:
+    """A Kreis's Gemeinden: which let the Kreis administer them."""
+    if g.tenant.kind != TenantKind.KREIS:
+        abort(404)
+    children = session.scalars(
+        select(Tenant)
+        .where(Tenant.parent_id == g.tenant.id, Tenant.status.in_(VISIBLE_STATUSES))
+        .order_by(Tenant.name)
+    )
+    principal = current_principal()
+    rows = [(child, can_administer(principal, child)) for child in children]
+    return _render("tenants/admin_municipalities.html", g.tenant, None, rows=rows)
+
+
+# ---------------------------------------------------------------------------------
+# Invitations
+# ---------------------------------------------------------------------------------
+
+
+@invitation.route(invitations.LINK_PATH + "<secret>", methods=["GET", "POST"])
+def accept_invitation(secret: str) -> Any:
+    """Accept an invitation: set a password (or confirm an existing account)."""
+    found = invitations.find_invitation(secret)
+    if found is None:
+        return render_template("tenants/invitation_status.html", state="unknown"), 404
+    state = invitations.state(found)
+    if state != "pending":
+        return render_template("tenants/invitation_status.html", state=state, invited=found), 410
+    existing = invitations.existing_account(found)
+    form = ExistingAccountForm() if existing is not None else NewAdminForm()
+    if form.validate_on_submit():
+        limit = current_app.config["LOGIN_RATE_LIMIT"]
+        if not ratelimit.hit(limit, "tenants-invitation", request.remote_addr or "unknown"):
+            return _invitation_page(found, form, existing, 429, throttled=True)
+        user = _accept(found, form, existing)
+        if user is not None:
+            return _welcome(found.tenant, user)
+    status = 422 if form.is_submitted() else 200
+    return _invitation_page(found, form, existing, status)
+
+
+def _invitation_page(found: Any, form: Any, existing: Any, status: int, **context: Any) -> Any:
+    return (
+        render_template(
+            "tenants/invitation.html", invited=found, form=form, existing=existing, **context
+        ),
+        status,
+    )
+
+
+def _accept(found: Any, form: Any, existing: Any) -> Any:
+    """The account, or None with the problem added to the form."""
+    tenant = found.tenant
+    if existing is not None:
+        if accounts.authenticate(existing.email, form.password.data, tenant) is None:
+            form.password.errors = [_("The password is wrong.")]
+            return None
+        return invitations.accept(found, user=existing)
+    try:
+        return invitations.accept(
+            found, display_name=form.display_name.data, password=form.password.data
+        )
+    except ConflictError:
+        form.form_errors.append(_("This invitation has just been used."))
+    except ValidationError as exc:
+        field = getattr(form, exc.field or "", None)
+        (field.errors if field is not None else form.form_errors).append(exc.message)
+    return None
+
+
+def _welcome(tenant: Tenant, user: Any) -> Response | tuple[str, int]:
+    session.commit()
+    if tenant.status not in VISIBLE_STATUSES:
+        return render_template(
+            "tenants/invitation_status.html", state="welcome", tenant_title=tenant.title
+        ), 200
+    log_in(user)
+    session.commit()
+    flash(_("Welcome! You now administer %(name)s.", name=tenant.title))
+    return redirect(url_for("tenants_admin.index", tenant=tenant.slug, managed=None))
