@@ -1,0 +1,80 @@
+"""Billing plugin: tariffs, contracts, sponsors, shared cost pools, invoices, XRechnung.
+
+Prices every subscription and bills it under German rules (§ 14 UStG, § 2b UStG,
+GoBD, XRechnung 3.0). The hook implementations below only delegate to the domain
+modules (``contracts``, ``run``, ``invoices``, ``xrechnung``, ``pools``...).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import hookimpl
+
+#: Range of the core plugin API this plugin works with.
+RATHAUS_API_VERSIONS = ">=1.0,<2"
+
+
+@hookimpl
+def add_hookspecs(pluginmanager: Any) -> None:
+    """Publish ``billable_usage`` and ``special_termination_right_opened``."""
+    from plugins.billing import hookspecs
+
+    pluginmanager.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def register_commands(cli: Any) -> None:
+    """``rathaus billing ...``."""
+    from plugins.billing.cli import billing
+
+    cli.add_command(billing)
+
+
+@hookimpl
+def register_api(api: Any) -> list[Any]:
+    """The billing API (operator and tenant resources)."""
+    from plugins.billing.api import blueprints
+
+    return blueprints()
+
+
+@hookimpl
+def register_blueprints(app: Any) -> list[Any]:
+    """The tenant admins' billing pages."""
+    from plugins.billing.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def subscription_started(subscription: Any) -> None:
+    """Create the subscription's contract (if its service has a tariff)."""
+    from plugins.billing.contracts import create_contract
+
+    create_contract(subscription)
+
+
+@hookimpl
+def subscription_ended(subscription: Any, reason: str) -> None:
+    """End the contract; ordinary terminations respect the notice period, special
+    ones need an open special termination right."""
+    from plugins.billing.contracts import end_contract
+
+    end_contract(subscription, reason)
+
+
+@hookimpl
+def export_tenant_data(tenant: Any) -> dict[str, Any]:
+    """The tenant's invoices (they are the issuer's records, kept after offboarding)."""
+    from plugins.billing.invoices import as_dicts, invoices_of_tenant
+
+    return {"invoices": as_dicts(invoices_of_tenant(tenant))}
+
+
+@hookimpl
+def demo_data(app: Any, session: Any) -> None:
+    """The seed cost models: Engagementdirekt, KKD, OZG coordination, e.termin."""
+    from plugins.billing.demo import load_demo
+
+    load_demo(app)

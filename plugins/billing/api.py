@@ -1,0 +1,264 @@
+"""Billing's HTTP API: operator resources under ``/api/v1/billing``, a tenant's own
+invoices and contracts under ``/api/v1/tenants/<tenant>/billing``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import flask_smorest
+from flask import Response, g, request
+from flask.views import MethodView
+
+from core.api import API_PREFIX, tenant_api_prefix
+from core.auth import operator_required, tenant_admin_required
+from core.db import session
+from core.errors import ValidationError
+from plugins.billing import schemas
+
+
+def blueprints() -> list[flask_smorest.Blueprint]:
+    """The operator's and the tenants' billing blueprints."""
+    return [_operator_blueprint(), _tenant_blueprint()]
+
+
+def _xml_response(xml: bytes, number: str) -> Response:
+    response = Response(xml, mimetype="application/xml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{number}.xml"'
+    return response
+
+
+def _operator_blueprint() -> flask_smorest.Blueprint:
+    blp = flask_smorest.Blueprint(
+        "billing_api",
+        __name__,
+        url_prefix=f"{API_PREFIX}/billing",
+        description="Billing (platform operators).",
+    )
+
+    @blp.route("/config")
+    class Config(MethodView):
+        @blp.response(200)
+        @operator_required
+        def post(self) -> Any:
+            """Apply a billing configuration (same document as the TOML file, as JSON);
+            all or nothing, idempotent. ``?dry_run=1`` only validates."""
+            from plugins.billing.configuration import ConfigError, apply_config
+
+            data = request.get_json(silent=True)
+            if not isinstance(data, dict):
+                raise ValidationError("send the configuration as a JSON object", field="json")
+            try:
+                return apply_config(data, dry_run=request.args.get("dry_run") in ("1", "true"))
+            except ConfigError as exc:
+                from core.api import problem
+
+                return problem(
+                    422,
+                    str(exc),
+                    errors={
+                        "json": {p.split(": ", 1)[0]: [p.split(": ", 1)[1]] for p in exc.problems}
+                    },
+                )
+
+    @blp.route("/runs")
+    class Runs(MethodView):
+        @blp.arguments(schemas.BillingRunArgsSchema)
+        @blp.response(201)
+        @operator_required
+        def post(self, args: dict[str, Any]) -> Any:
+            """Run billing for a month (idempotent)."""
+            from plugins.billing.periods import parse_month
+            from plugins.billing.run import run_billing
+
+            return run_billing(
+                parse_month(args["period"]), issuer_key=args["issuer"], dry_run=args["dry_run"]
+            ).as_dict()
+
+    @blp.route("/finalize")
+    class Finalize(MethodView):
+        @blp.arguments(schemas.BillingFinalizeArgsSchema)
+        @blp.response(200)
+        @operator_required
+        def post(self, args: dict[str, Any]) -> Any:
+            """Finalise drafts by id, or all."""
+            from plugins.billing.invoices import finalize
+
+            if not args["ids"] and not args["all"]:
+                raise ValidationError("name draft ids or set all", field="ids")
+            return finalize(
+                [str(i) for i in args["ids"]], everything=args["all"], today=args["issue_date"]
+            )
+
+    @blp.route("/invoices")
+    class Invoices(MethodView):
+        @blp.arguments(schemas.BillingInvoiceQuerySchema, location="query")
+        @blp.response(200, schemas.BillingInvoiceSchema(many=True))
+        @operator_required
+        def get(self, args: dict[str, Any]) -> Any:
+            """Invoices, filtered by period, payer, status and issuer."""
+            from plugins.billing.invoices import as_dicts, list_invoices
+
+            return as_dicts(list_invoices(**args))
+
+    @blp.route("/invoices/<number>")
+    class InvoiceResource(MethodView):
+        @blp.response(200, schemas.BillingInvoiceSchema)
+        @operator_required
+        def get(self, number: str) -> Any:
+            """One invoice by number (or a draft by id)."""
+            from plugins.billing.invoices import as_dicts, invoice_by_ref
+
+            return as_dicts([invoice_by_ref(number)])[0]
+
+    @blp.route("/invoices/<number>/cancel")
+    class Cancel(MethodView):
+        @blp.arguments(schemas.BillingCancelArgsSchema)
+        @blp.response(201, schemas.BillingInvoiceSchema)
+        @operator_required
+        def post(self, args: dict[str, Any], number: str) -> Any:
+            """Cancel a final invoice (cancellation document, type 381)."""
+            from plugins.billing.invoices import as_dicts, cancel
+
+            return as_dicts([cancel(number, args["reason"], today=args["issue_date"])])[0]
+
+    @blp.route("/invoices/<number>/xrechnung")
+    class XRechnung(MethodView):
+        @operator_required
+        def get(self, number: str) -> Any:
+            """The XRechnung 3.0 (CII) of a final invoice."""
+            from plugins.billing.invoices import invoice_by_number
+            from plugins.billing.xrechnung import xrechnung_xml
+
+            return _xml_response(xrechnung_xml(invoice_by_number(number)), number)
+
+    @blp.route("/export.csv")
+    class Export(MethodView):
+        @operator_required
+        def get(self) -> Any:
+            """Final invoices as CSV for finance software (``?period=`` or ``?year=``)."""
+            from plugins.billing.reports import invoices_csv
+
+            year = request.args.get("year", type=int)
+            return Response(
+                invoices_csv(period=request.args.get("period"), year=year), mimetype="text/csv"
+            )
+
+    @blp.route("/report")
+    class Report(MethodView):
+        @blp.arguments(schemas.BillingYearQuerySchema, location="query")
+        @blp.response(200)
+        @operator_required
+        def get(self, args: dict[str, Any]) -> Any:
+            """Billed amounts of a year per payer and per service."""
+            from plugins.billing.reports import yearly_report
+
+            return yearly_report(args["year"])
+
+    @blp.route("/contracts")
+    class Contracts(MethodView):
+        @blp.response(200, schemas.BillingContractSchema(many=True))
+        @operator_required
+        def get(self) -> Any:
+            """Every tenant's contracts."""
+            from plugins.billing.describe import contract_as_dict, contracts_of
+
+            return [contract_as_dict(contract) for contract in contracts_of()]
+
+    @blp.route("/termination-rights")
+    class Rights(MethodView):
+        @blp.response(200, schemas.BillingTerminationRightSchema(many=True))
+        @operator_required
+        def get(self) -> Any:
+            """Special termination rights (``?open_on=YYYY-MM-DD``: only open ones)."""
+            from plugins.billing.contracts import termination_rights
+            from plugins.billing.describe import right_as_dict
+
+            day = request.args.get("open_on")
+            return [
+                right_as_dict(r)
+                for r in termination_rights(dt.date.fromisoformat(day) if day else None)
+            ]
+
+    @blp.route("/pools/<key>/allocation")
+    class Allocation(MethodView):
+        @blp.response(200)
+        @operator_required
+        def get(self, key: str) -> Any:
+            """Every member's share of a cost pool per year."""
+            from plugins.billing.describe import pool_allocation
+
+            return pool_allocation(key)
+
+    @blp.route("/tenants/<slug>/<service>/terminate")
+    class Terminate(MethodView):
+        @blp.arguments(schemas.BillingTerminateArgsSchema)
+        @blp.response(200, schemas.BillingContractSchema)
+        @operator_required
+        def post(self, args: dict[str, Any], slug: str, service: str) -> Any:
+            """Terminate a tenant's contract (ordinary, or special with an open right)."""
+            from plugins.billing.contracts import terminate
+            from plugins.billing.describe import contract_as_dict, tenant_or_fail
+
+            contract = terminate(
+                tenant_or_fail(slug),
+                service,
+                ends_on=args["last_day"],
+                special=args["special"],
+                notice_on=args["notice_on"],
+            )
+            session.commit()
+            return contract_as_dict(contract)
+
+    return blp
+
+
+def _tenant_blueprint() -> flask_smorest.Blueprint:
+    blp = flask_smorest.Blueprint(
+        "billing_tenant_api",
+        __name__,
+        url_prefix=tenant_api_prefix("billing"),
+        description="A tenant's own contracts and invoices (tenant admins).",
+    )
+
+    @blp.route("/invoices")
+    class Invoices(MethodView):
+        @blp.response(200, schemas.BillingInvoiceSchema(many=True))
+        @tenant_admin_required
+        def get(self) -> Any:
+            """The tenant's final invoices and cancellations."""
+            from plugins.billing.invoices import as_dicts, invoices_of_tenant
+
+            return as_dicts(invoices_of_tenant(g.tenant))
+
+    @blp.route("/invoices/<number>")
+    class InvoiceResource(MethodView):
+        @blp.response(200, schemas.BillingInvoiceSchema)
+        @tenant_admin_required
+        def get(self, number: str) -> Any:
+            """One of the tenant's invoices."""
+            from plugins.billing.invoices import as_dicts, invoice_of_tenant
+
+            return as_dicts([invoice_of_tenant(g.tenant, number)])[0]
+
+    @blp.route("/invoices/<number>/xrechnung")
+    class XRechnung(MethodView):
+        @tenant_admin_required
+        def get(self, number: str) -> Any:
+            """The XRechnung of one of the tenant's invoices."""
+            from plugins.billing.invoices import invoice_of_tenant
+            from plugins.billing.xrechnung import xrechnung_xml
+
+            return _xml_response(xrechnung_xml(invoice_of_tenant(g.tenant, number)), number)
+
+    @blp.route("/contracts")
+    class Contracts(MethodView):
+        @blp.response(200, schemas.BillingContractSchema(many=True))
+        @tenant_admin_required
+        def get(self) -> Any:
+            """The tenant's contracts."""
+            from plugins.billing.describe import contract_as_dict, contracts_of
+
+            return [contract_as_dict(contract) for contract in contracts_of(g.tenant)]
+
+    return blp

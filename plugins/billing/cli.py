@@ -1,0 +1,465 @@
+"""``rathaus billing ...``: the operator's commands (every data command takes ``--json``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask.cli import with_appcontext
+
+from core.db import session
+from core.errors import ValidationError
+from core.output import emit_json, emit_table, json_option
+
+
+def _date(text: str | None, field: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD)", field=field) from None
+
+
+class Progress:
+    """A progress bar on standard error when it is a terminal (never in --json mode)."""
+
+    def __init__(self, label: str, enabled: bool) -> None:
+        self.label = label
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+        self.bar.update(done - self.shown)
+        self.shown = done
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.render_finish()
+
+
+@click.group()
+def billing() -> None:
+    """Tariffs, contracts, sponsors, cost pools, invoices and XRechnung."""
+
+
+# ---------------------------------------------------------------------------------
+# Billing run, finalisation, cancellation
+# ---------------------------------------------------------------------------------
+
+
+@billing.command("run")
+@click.option("--period", required=True, help="Month to bill, YYYY-MM.")
+@click.option("--issuer", "issuer_key", help="Only items of this issuer (its key).")
+@click.option("--dry-run", is_flag=True, help="Show what would be billed; write nothing.")
+@json_option
+@with_appcontext
+def run_command(period: str, issuer_key: str | None, dry_run: bool, as_json: bool) -> None:
+    """Create draft invoices for everything due in PERIOD (safe to run again)."""
+    from plugins.billing.periods import parse_month
+    from plugins.billing.run import run_billing
+
+    month = parse_month(period)
+    progress = Progress("Billing", enabled=not as_json)
+    result = run_billing(month, issuer_key=issuer_key, dry_run=dry_run, progress=progress)
+    progress.finish()
+    data = result.as_dict()
+    if as_json:
+        emit_json(data)
+        return
+    verb = "would create" if dry_run else "created"
+    click.echo(
+        f"{month.label}: {verb} {data['invoices_created']} invoice(s), "
+        f"{data['lines_created']} line(s) "
+        f"({data['items_already_billed']} of {data['items_due']} item(s) billed before); net "
+        f"{data['net']} EUR"
+    )
+
+
+@billing.command("finalize")
+@click.argument("refs", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Finalise every draft.")
+@click.option("--date", "issue_date", help="Issue date (default today), YYYY-MM-DD.")
+@json_option
+@with_appcontext
+def finalize_command(
+    refs: tuple[str, ...], everything: bool, issue_date: str | None, as_json: bool
+) -> None:
+    """Give drafts (by id, or --all) their numbers: gapless per issuer series and year."""
+    from plugins.billing.invoices import finalize
+
+    if not refs and not everything:
+        raise ValidationError("name draft ids or pass --all", field="refs")
+    progress = Progress("Finalising", enabled=not as_json)
+    report = finalize(
+        refs, everything=everything, today=_date(issue_date, "date"), progress=progress
+    )
+    progress.finish()
+    if as_json:
+        emit_json(report)
+        return
+    click.echo(f"finalised {len(report['finalized'])} invoice(s)")
+    for skipped in report["skipped"]:
+        click.echo(f"skipped draft {skipped['id']}: {skipped['reason']}", err=True)
+
+
+@billing.command("cancel")
+@click.argument("number")
+@click.option(
+    "--reason", required=True, help="Why the invoice is cancelled (printed on the document)."
+)
+@click.option("--date", "issue_date", help="Date of the cancellation document (default today).")
+@json_option
+@with_appcontext
+def cancel_command(number: str, reason: str, issue_date: str | None, as_json: bool) -> None:
+    """Cancel a final invoice with a cancellation document (type 381); the next run
+    bills its items anew."""
+    from plugins.billing.invoices import as_dict, cancel
+
+    document = cancel(number, reason, today=_date(issue_date, "date"))
+    if as_json:
+        emit_json(as_dict(document))
+    else:
+        click.echo(f"{number} cancelled by {document.number}")
+
+
+# ---------------------------------------------------------------------------------
+# Invoices and output
+# ---------------------------------------------------------------------------------
+
+
+@billing.group("invoices")
+def invoices_group() -> None:
+    """Invoices and cancellation documents."""
+
+
+@invoices_group.command("list")
+@click.option("--period", help="Billing month, YYYY-MM.")
+@click.option("--payer", help="Tenant slug or sponsor key.")
+@click.option(
+    "--status", type=click.Choice(["draft", "final", "cancelled"]), help="Only this status."
+)
+@click.option("--issuer", help="Issuer key.")
+@json_option
+@with_appcontext
+def invoices_list(
+    period: str | None, payer: str | None, status: str | None, issuer: str | None, as_json: bool
+) -> None:
+    """Invoices with their lines (amounts as strings with two decimals)."""
+    from plugins.billing.invoices import as_dicts, list_invoices
+    from plugins.billing.periods import parse_month
+
+    if period:
+        parse_month(period)
+    data = as_dicts(list_invoices(period=period, payer=payer, status=status, issuer=issuer))
+    if as_json:
+        emit_json(data)
+        return
+    emit_table(
+        ["id", "number", "issuer", "payer", "period", "net", "vat", "gross", "status"],
+        [
+            [
+                d["id"],
+                d["number"] or "-",
+                d["issuer"],
+                d["payer"]["key"],
+                d["period"],
+                d["net"],
+                d["vat"],
+                d["gross"],
+                d["status"],
+            ]
+            for d in data
+        ],
+    )
+
+
+@billing.command("xrechnung")
+@click.argument("number")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write ('-': standard output).",
+)
+@with_appcontext
+def xrechnung_command(number: str, output: Path) -> None:
+    """Write the XRechnung 3.0 (CII) of a final invoice."""
+    from plugins.billing.invoices import invoice_by_number
+    from plugins.billing.xrechnung import xrechnung_xml
+
+    xml = xrechnung_xml(invoice_by_number(number))
+    if str(output) == "-":
+        click.echo(xml.decode("utf-8"), nl=False)
+        return
+    output.write_bytes(xml)
+    click.echo(f"wrote {output}", err=True)
+
+
+@billing.command("export-csv")
+@click.option("--period", help="Billing month, YYYY-MM.")
+@click.option("--year", type=int, help="Calendar year of the issue date.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File (default: standard output).",
+)
+@with_appcontext
+def export_csv_command(period: str | None, year: int | None, output: Path | None) -> None:
+    """Final invoices as CSV for municipal finance software (columns: docs/billing.md)."""
+    from plugins.billing.reports import invoices_csv
+
+    text = invoices_csv(period=period, year=year)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@billing.command("report")
+@click.option("--year", required=True, type=int, help="Calendar year of the service periods.")
+@json_option
+@with_appcontext
+def report_command(year: int, as_json: bool) -> None:
+    """Billed amounts of a year per payer and per service."""
+    from plugins.billing.reports import yearly_report
+
+    data = yearly_report(year)
+    if as_json:
+        emit_json(data)
+        return
+    emit_table(
+        ["payer", "net", "vat", "gross"],
+        [[p["payer"], p["net"], p["vat"], p["gross"]] for p in data["payers"]],
+    )
+    click.echo("")
+    emit_table(["service", "net"], [[s["service"], s["net"]] for s in data["services"]])
+
+
+# ---------------------------------------------------------------------------------
+# Configuration, contracts, rights, pools
+# ---------------------------------------------------------------------------------
+
+
+@billing.command("apply")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate and report; change nothing.")
+@json_option
+@with_appcontext
+def apply_command(file: Path, dry_run: bool, as_json: bool) -> None:
+    """Load issuers, sponsors, tariffs, sponsorships and pools from a TOML FILE
+    (all or nothing; running it again changes nothing)."""
+    from plugins.billing.configuration import apply_toml
+
+    report = apply_toml(file.read_text(encoding="utf-8"), dry_run=dry_run)
+    if as_json:
+        emit_json(report)
+        return
+    for kind, keys in report["changed"].items():
+        click.echo(f"{kind}: {', '.join(keys) if keys else 'unchanged'}")
+    for warning in report["warnings"]:
+        click.echo(f"Warning: {warning}", err=True)
+
+
+@billing.command("reconcile")
+@json_option
+@with_appcontext
+def reconcile_command(as_json: bool) -> None:
+    """Create contracts for subscriptions made before their tariff existed."""
+    from plugins.billing.contracts import reconcile_contracts
+
+    created = reconcile_contracts()
+    session.commit()
+    data = {
+        "created": [
+            {"id": c.id, "tenant_id": c.tenant_id, "service": c.service_key} for c in created
+        ]
+    }
+    if as_json:
+        emit_json(data)
+    else:
+        click.echo(f"created {len(created)} contract(s)")
+
+
+@billing.command("termination-rights")
+@click.option("--open-on", "open_on", help="Only rights open on this day (YYYY-MM-DD).")
+@json_option
+@with_appcontext
+def termination_rights_command(open_on: str | None, as_json: bool) -> None:
+    """Special termination rights opened when sponsorships ended."""
+    from plugins.billing.contracts import open_termination_rights, termination_rights
+    from plugins.billing.describe import right_as_dict
+
+    open_termination_rights(dt.date.today())
+    session.commit()
+    data = [right_as_dict(right) for right in termination_rights(_date(open_on, "open_on"))]
+    if as_json:
+        emit_json(data)
+        return
+    emit_table(
+        ["contract", "tenant", "service", "opens", "closes", "used"],
+        [
+            [
+                d["contract_id"],
+                d["tenant"],
+                d["service"],
+                d["opens_on"],
+                d["closes_on"],
+                d["used_on"] or "-",
+            ]
+            for d in data
+        ],
+    )
+
+
+@billing.group("contracts")
+def contracts_group() -> None:
+    """Contracts (one per subscription)."""
+
+
+@contracts_group.command("list")
+@click.option("--tenant", "slug", help="Only this tenant's contracts.")
+@json_option
+@with_appcontext
+def contracts_list(slug: str | None, as_json: bool) -> None:
+    """Contracts with pinned tariff version, VAT treatment and terms."""
+    from plugins.billing.describe import contract_as_dict, contracts_of
+
+    data = [
+        contract_as_dict(contract) for contract in contracts_of(_tenant(slug) if slug else None)
+    ]
+    if as_json:
+        emit_json(data)
+        return
+    emit_table(
+        ["id", "tenant", "service", "from", "until", "vat", "version"],
+        [
+            [
+                d["id"],
+                d["tenant"],
+                d["service"],
+                d["starts_on"],
+                d["ends_on"] or "-",
+                d["vat_category"],
+                d["tariff_version"],
+            ]
+            for d in data
+        ],
+    )
+
+
+@contracts_group.command("terminate")
+@click.argument("slug")
+@click.argument("service")
+@click.option("--last-day", required=True, help="Last day of service (YYYY-MM-DD).")
+@click.option("--special", is_flag=True, help="Use an open special termination right.")
+@click.option("--notice-on", help="Day the notice was given (default today).")
+@json_option
+@with_appcontext
+def contracts_terminate(
+    slug: str, service: str, last_day: str, special: bool, notice_on: str | None, as_json: bool
+) -> None:
+    """Terminate a tenant's contract for SERVICE (ends the subscription as well)."""
+    from plugins.billing.contracts import terminate
+    from plugins.billing.describe import contract_as_dict
+
+    contract = terminate(
+        _tenant(slug),
+        service,
+        ends_on=_date(last_day, "last_day"),
+        special=special,
+        notice_on=_date(notice_on, "notice_on"),
+    )
+    session.commit()
+    if as_json:
+        emit_json(contract_as_dict(contract))
+    else:
+        click.echo(
+            f"contract {contract.id} ends on {contract.ends_on.isoformat()} ({contract.end_reason})"
+        )
+
+
+@contracts_group.command("set-vat")
+@click.argument("contract_id", type=int)
+@click.option("--category", required=True, type=click.Choice(["S", "O", "E"]), help="VAT category.")
+@click.option(
+    "--rate", default="0.00", show_default=True, help="VAT rate in percent (19.00 or 7.00 for S)."
+)
+@json_option
+@with_appcontext
+def contracts_set_vat(contract_id: int, category: str, rate: str, as_json: bool) -> None:
+    """Change a contract's VAT treatment for items not yet billed."""
+    from plugins.billing.contracts import set_vat_treatment
+    from plugins.billing.describe import contract_as_dict, contract_by_id, rate_to_bp
+    from plugins.billing.models import VatCategory
+
+    contract = set_vat_treatment(
+        contract_by_id(contract_id), VatCategory(category), rate_to_bp(rate)
+    )
+    session.commit()
+    if as_json:
+        emit_json(contract_as_dict(contract))
+    else:
+        click.echo(f"contract {contract.id}: {category} {rate} %")
+
+
+@billing.group("pools")
+def pools_group() -> None:
+    """Shared cost pools."""
+
+
+@pools_group.command("allocation")
+@click.argument("key")
+@json_option
+@with_appcontext
+def pools_allocation(key: str, as_json: bool) -> None:
+    """Every member's share of the pool per year."""
+    from plugins.billing.describe import pool_allocation
+
+    data = pool_allocation(key)
+    if as_json:
+        emit_json(data)
+        return
+    emit_table(
+        ["year", "member", "share"], [[s["year"], s["member"], s["amount"]] for s in data["shares"]]
+    )
+
+
+@billing.command("bench")
+@click.option(
+    "--tenants", default=11000, show_default=True, help="Tenants with two subscriptions each."
+)
+@click.option("--period", default="2024-03", show_default=True, help="Month billed.")
+@click.option(
+    "--database-url",
+    envvar="RATHAUS_BENCH_DATABASE_URL",
+    help="Empty database to fill (default: a temporary SQLite file).",
+)
+@json_option
+def bench_command(tenants: int, period: str, database_url: str | None, as_json: bool) -> None:
+    """Time a billing run, a re-run and finalisation for many tenants; prints figures."""
+    from plugins.billing.bench import run_bench
+
+    figures = run_bench(tenants=tenants, period=period, database_url=database_url)
+    if as_json:
+        emit_json(figures)
+        return
+    for name, value in figures.items():
+        click.echo(f"{name}: {value}")
+
+
+def _tenant(slug: str) -> Any:
+    from plugins.billing.describe import tenant_or_fail
+
+    return tenant_or_fail(slug)

@@ -1,0 +1,92 @@
+"""Demo data: the seed cost models, so that ``rathaus demo`` and a billing run show them.
+
+Tenants are got or created with ``core.lifecycle.ensure_tenant`` (whichever plugin
+runs first creates them); missing invoicing master data is filled in. Then the
+example configuration files are applied (idempotent) and the Engagementdirekt
+connections recorded: Stadt Coesfeld on 01.09.2023 (sponsored until 31.12.2023),
+Stadt Dülmen on 15.03.2024 (pays the connection fee and a prorated first month).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from core.identifiers import leitweg_id_from_ags
+from core.lifecycle import ensure_tenant
+from core.models import Tenant
+from core.services import catalogue, subscribe, subscriptions_of
+from plugins.billing.configuration import apply_toml
+from plugins.billing.contracts import reconcile_contracts
+
+EXAMPLES = Path(__file__).parent / "examples"
+EXAMPLE_FILES = (
+    "engagementdirekt.toml",
+    "kompetenzcenter.toml",
+    "ozg-koordination.toml",
+    "etermin.toml",
+)
+
+#: Kreis Coesfeld and its Gemeinden (Engagementdirekt), the Landkreis
+#: Marburg-Biedenkopf and its Gemeinden (Kompetenzcenter), the OZG partners.
+DEMO_AGS = (
+    [
+        "05558",
+        "05558004",
+        "05558008",
+        "05558012",
+        "05558016",
+        "05558020",
+        "05558024",
+        "05558028",
+        "05558032",
+        "05558036",
+        "05558040",
+        "05558044",
+        "06534",
+    ]
+    + [f"06534{n:03d}" for n in range(1, 23)]
+    + ["05515000", "05915000", "05570"]
+)
+
+#: Engagementdirekt connections: (AGS, first day).
+CONNECTIONS = (("05558012", dt.date(2023, 9, 1)), ("05558016", dt.date(2024, 3, 15)))
+
+
+def demo_tenant(ags: str) -> Tenant:
+    """Get or create the tenant and fill in missing invoicing master data."""
+    tenant = ensure_tenant(ags)
+    defaults = {
+        "invoice_recipient": tenant.title,
+        "address_street": "Rathausplatz 1",
+        "address_postcode": "48653" if ags.startswith("05558") else "35037",
+        "address_city": tenant.name.split(",")[0],
+        "leitweg_id": leitweg_id_from_ags(ags),
+        "invoice_email": f"rechnung@{tenant.slug}.example",
+    }
+    for name, value in defaults.items():
+        if getattr(tenant, name) is None:
+            setattr(tenant, name, value)
+    return tenant
+
+
+def load_demo(app: Any) -> None:
+    """Tenants, the example configurations and the Engagementdirekt connections."""
+    tenants = {ags: demo_tenant(ags) for ags in DEMO_AGS}
+    for name in EXAMPLE_FILES:
+        apply_toml((EXAMPLES / name).read_text(encoding="utf-8"), commit=False)
+    if "engagement" in catalogue(app):
+        for ags, starts_on in CONNECTIONS:
+            tenant = tenants[ags]
+            if not subscriptions_of(tenant, "engagement"):
+                subscribe(
+                    tenant,
+                    "engagement",
+                    starts_on=starts_on,
+                    allow_backdated=True,
+                    contract_ref="Einzelabruf Engagementdirekt",
+                )
+    if "termin" in catalogue(app) and not subscriptions_of(tenants["05558"], "termin"):
+        subscribe(tenants["05558"], "termin", starts_on=dt.date(2021, 1, 1), allow_backdated=True)
+    reconcile_contracts()

@@ -1,0 +1,131 @@
+"""Contracts, rights and pool allocations as JSON-ready data (CLI, API and pages)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+
+from core.db import session
+from core.errors import NotFoundError, ValidationError
+from core.models import Tenant
+from core.tenancy import cross_tenant, tenant_context
+from plugins.billing.models import Contract, CostPool, TerminationRight
+from plugins.billing.money import format_amount, rate_from_basis_points
+from plugins.billing.pools import allocate
+
+
+def tenant_or_fail(slug: str) -> Tenant:
+    """The tenant with this slug; ``NotFoundError`` naming it otherwise."""
+    from core.tenant_routing import tenant_by_slug
+
+    tenant = tenant_by_slug(slug)
+    if tenant is None:
+        raise NotFoundError(f"no tenant with slug {slug!r}", field="tenant")
+    return tenant
+
+
+def rate_to_bp(text: str) -> int:
+    """``"19.00"`` -> 1900."""
+    try:
+        rate = Decimal(str(text))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(
+            f"{text!r} is not a rate in percent (e.g. 19.00)", field="rate"
+        ) from None
+    if rate != rate.quantize(Decimal("0.01")) or rate < 0:
+        raise ValidationError(f"{text!r} is not a rate in percent (e.g. 19.00)", field="rate")
+    return int(rate * 100)
+
+
+def contracts_of(tenant: Tenant | None = None) -> list[Contract]:
+    """Contracts of one tenant, or of all (operator)."""
+    stmt = select(Contract).order_by(Contract.id)
+    if tenant is not None:
+        with tenant_context(tenant):
+            return list(session.scalars(stmt).unique())
+    with cross_tenant("operator lists every tenant's contracts"):
+        return list(session.scalars(stmt).unique())
+
+
+def contract_by_id(contract_id: int) -> Contract:
+    """A contract of any tenant (operator)."""
+    with cross_tenant("operator addresses a contract by id"):
+        contract = session.get(Contract, contract_id)
+    if contract is None:
+        raise NotFoundError(f"no contract with id {contract_id}", field="contract")
+    return contract
+
+
+def _slug(tenant_id: int) -> str:
+    return session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
+
+
+def contract_as_dict(contract: Contract) -> dict[str, Any]:
+    """A contract: pinned tariff version, VAT treatment, references and terms."""
+    version = contract.version
+    return {
+        "id": contract.id,
+        "tenant": _slug(contract.tenant_id),
+        "service": contract.service_key,
+        "tariff": version.tariff.key,
+        "tariff_version": version.valid_from,
+        "starts_on": contract.starts_on,
+        "billable_from": contract.billable_from,
+        "ends_on": contract.ends_on,
+        "end_reason": contract.end_reason,
+        "vat_category": contract.vat_category.value,
+        "vat_rate": f"{rate_from_basis_points(contract.vat_rate_bp):.2f}",
+        "framework_ref": contract.framework_ref,
+        "call_off_ref": contract.call_off_ref,
+        "minimum_term_months": contract.minimum_term_months,
+        "notice_period_months": contract.notice_period_months,
+    }
+
+
+def right_as_dict(right: TerminationRight) -> dict[str, Any]:
+    """A special termination right."""
+    return {
+        "id": right.id,
+        "contract_id": right.contract_id,
+        "tenant": _slug(right.tenant_id),
+        "service": right.contract.service_key,
+        "sponsorship": right.sponsorship.key,
+        "opens_on": right.opens_on,
+        "closes_on": right.closes_on,
+        "used_on": right.used_on,
+    }
+
+
+def pool_allocation(key: str) -> dict[str, Any]:
+    """Every member's share of a pool per year, with totals per member."""
+    pool = session.scalar(select(CostPool).where(CostPool.key == key))
+    if pool is None:
+        raise NotFoundError(f"no cost pool {key!r}", field="pool")
+    tenants = {
+        t.id: t
+        for t in session.scalars(
+            select(Tenant).where(Tenant.id.in_([m.member_tenant_id for m in pool.members]))
+        )
+    }
+    shares = allocate(pool, {tenant_id: tenant.ags for tenant_id, tenant in tenants.items()})
+    totals: dict[str, int] = {}
+    for share in shares:
+        slug = tenants[share.member.member_tenant_id].slug
+        totals[slug] = totals.get(slug, 0) + share.cents
+    return {
+        "pool": pool.key,
+        "name": pool.name,
+        "allocation": pool.allocation.value,
+        "shares": [
+            {
+                "year": s.year,
+                "member": tenants[s.member.member_tenant_id].slug,
+                "ags": s.ags,
+                "amount": format_amount(s.cents),
+            }
+            for s in shares
+        ],
+        "totals": {slug: format_amount(cents) for slug, cents in sorted(totals.items())},
+    }

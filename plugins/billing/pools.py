@@ -1,0 +1,137 @@
+"""Shared cost pools: who pays how much of a pool's cost, per year, to the cent.
+
+A pool has cost entries per module, each for one year or a span of years, subsidies
+that reduce an entry before it is shared, and members with a join date and the
+modules they take part in (none listed: all). Each cost entry is allocated on its
+own, so shares can be staggered as modules are folded in:
+
+1. net = cost − subsidies of the same module and years;
+2. split net among the entry's participants by the pool's key (equal, population
+   from the gazetteer, fixed percentages, weights) — largest remainder, ties to the
+   lower AGS;
+3. split each participant's part equally over the entry's years — ties to the
+   earlier year (so a multi-year amount is split by partner first, then by year and
+   every partner's total is exact).
+
+A member takes part in an entry when it joined on or before the entry's first year
+ends; its share of every year from there is due, including years before it was
+recorded (billed as prior-period amounts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from core import gazetteer
+from core.errors import ValidationError
+from plugins.billing.models import Allocation, CostPool, PoolCost, PoolMember
+from plugins.billing.money import split_cents, split_equally
+
+
+@dataclass(frozen=True)
+class Share:
+    """One member's share of a pool for one year."""
+
+    member: PoolMember
+    ags: str
+    year: int
+    cents: int
+
+
+def net_cost(pool: CostPool, cost: PoolCost) -> int:
+    """A cost entry's amount less the subsidies of the same module and years."""
+    subsidies = sum(
+        subsidy.amount_cents
+        for subsidy in pool.subsidies
+        if subsidy.module == cost.module
+        and subsidy.first_year == cost.first_year
+        and subsidy.last_year == cost.last_year
+    )
+    net = cost.amount_cents - subsidies
+    if net < 0:
+        raise ValidationError(
+            f"subsidies of module {cost.module!r} {cost.first_year} exceed its cost",
+            field="subsidies",
+        )
+    return net
+
+
+def participants(pool: CostPool, cost: PoolCost, ags_of: dict[int, str]) -> list[PoolMember]:
+    """Members taking part in a cost entry, sorted by AGS (the tie order)."""
+    year_end = dt.date(cost.first_year, 12, 31)
+    taking_part = [
+        member
+        for member in pool.members
+        if member.joins_on <= year_end and (not member.modules or cost.module in member.modules)
+    ]
+    return sorted(taking_part, key=lambda member: ags_of[member.member_tenant_id])
+
+
+def weight_of(pool: CostPool, member: PoolMember, ags: str) -> int:
+    """The member's weight under the pool's allocation key."""
+    if pool.allocation == Allocation.EQUAL:
+        return 1
+    if pool.allocation == Allocation.WEIGHTS:
+        return member.weight
+    if pool.allocation == Allocation.FIXED:
+        return member.share_bp
+    place = gazetteer.lookup(ags)
+    if place is None or not place.population:
+        raise ValidationError(f"no population for AGS {ags} in the gazetteer", field="allocation")
+    return place.population
+
+
+def allocate(pool: CostPool, ags_of: dict[int, str]) -> list[Share]:
+    """Every member's share of every year, cent-exact (see the module docs).
+
+    :param ags_of: tenant id -> AGS of every member.
+    """
+    totals: dict[tuple[int, int], int] = defaultdict(int)
+    members: dict[int, PoolMember] = {}
+    for cost in pool.costs:
+        net = net_cost(pool, cost)
+        people = participants(pool, cost, ags_of)
+        if not people or net == 0:
+            continue
+        weights = [weight_of(pool, member, ags_of[member.member_tenant_id]) for member in people]
+        years = list(range(cost.first_year, cost.last_year + 1))
+        for member, part in zip(people, split_cents(net, weights), strict=True):
+            members[member.id] = member
+            for year, cents in zip(years, split_equally(part, len(years)), strict=True):
+                totals[(member.id, year)] += cents
+    shares = [
+        Share(members[member_id], ags_of[members[member_id].member_tenant_id], year, cents)
+        for (member_id, year), cents in totals.items()
+    ]
+    return sorted(shares, key=lambda share: (share.year, share.ags))
+
+
+def validate_pool(pool: CostPool, ags_of: dict[int, str]) -> None:
+    """Refuse a pool whose allocation cannot be computed (checked before saving)."""
+    if pool.allocation == Allocation.FIXED and pool.members:
+        total = sum(member.share_bp for member in pool.members)
+        if total != 10000:
+            raise ValidationError(
+                f"fixed shares must add up to 100.00 %, they add up to {total / 100:.2f} %",
+                field="members",
+            )
+    modules = {cost.module for cost in pool.costs}
+    for member in pool.members:
+        unknown = sorted(set(member.modules) - modules)
+        if unknown:
+            raise ValidationError(
+                f"member {ags_of[member.member_tenant_id]} takes part in unknown module(s) "
+                f"{', '.join(unknown)}",
+                field="members",
+            )
+    spans = {(cost.module, cost.first_year, cost.last_year) for cost in pool.costs}
+    for subsidy in pool.subsidies:
+        if (subsidy.module, subsidy.first_year, subsidy.last_year) not in spans:
+            raise ValidationError(
+                f"subsidy {subsidy.source!r} matches no cost of module {subsidy.module!r} for "
+                f"{subsidy.first_year}-{subsidy.last_year}",
+                field="subsidies",
+            )
+    allocate(pool, ags_of)

@@ -1,0 +1,80 @@
+"""The tenant admins' billing pages: contracts, invoices, a cost chart, printable invoices.
+
+Every page is for those who may administer the tenant (``tenant_admin_required``) and
+shows only invoices the tenant pays; another tenant's invoice number answers 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Response, g, render_template, request
+from flask_babel import gettext as _
+
+from core.auth import tenant_admin_required
+from plugins.billing.charts import bar_chart
+from plugins.billing.describe import contract_as_dict, contracts_of
+from plugins.billing.invoices import as_dicts, invoice_of_tenant, invoices_of_tenant, vat_breakdown
+from plugins.billing.money import format_german
+from plugins.billing.reports import monthly_costs
+
+bp = Blueprint(
+    "billing",
+    __name__,
+    url_prefix="/<tenant>/billing",
+    template_folder="templates",
+    static_folder="static",
+)
+
+
+@bp.app_template_filter("euro")
+def euro(cents: int) -> str:
+    """Cents as a German amount: 458000 -> "4.580,00 €"."""
+    return f"{format_german(cents)} €"
+
+
+@bp.get("/")
+@tenant_admin_required
+def overview() -> str:
+    """The tenant's contracts, invoices and costs per month of a year."""
+    year = request.args.get("year", type=int) or dt.date.today().year
+    months = monthly_costs(g.tenant, year)
+    chart = bar_chart(
+        [(label[5:], cents) for label, cents in months],
+        title=_("Costs per month %(year)s (gross, EUR)", year=year),
+    )
+    return render_template(
+        "billing/overview.html",
+        contracts=[contract_as_dict(c) for c in contracts_of(g.tenant)],
+        invoices=as_dicts(invoices_of_tenant(g.tenant)),
+        months=months,
+        chart=chart,
+        year=year,
+    )
+
+
+@bp.get("/invoices/<number>")
+@tenant_admin_required
+def invoice(number: str) -> str:
+    """A printable invoice (§ 14 UStG contents)."""
+    document = invoice_of_tenant(g.tenant, number)
+    return render_template(
+        "billing/invoice.html",
+        invoice=document,
+        data=as_dicts([document])[0],
+        breakdown=vat_breakdown(document),
+    )
+
+
+@bp.get("/invoices/<number>/xrechnung.xml")
+@tenant_admin_required
+def xrechnung(number: str) -> Any:
+    """The invoice as XRechnung (CII) for the tenant's e-invoice workflow."""
+    from plugins.billing.xrechnung import xrechnung_xml
+
+    response = Response(
+        xrechnung_xml(invoice_of_tenant(g.tenant, number)), mimetype="application/xml"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="{number}.xml"'
+    return response

@@ -1,0 +1,103 @@
+"""Demo data with the seed models; billing's implementations of core's setup hooks."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from core.db import session
+from core.lifecycle import count_tenant_rows
+from core.models import Tenant
+from plugins.billing.demo import CONNECTIONS
+from plugins.billing.models import Contract, CostPool, Issuer, PoolMember, Sponsorship, Tariff
+from tests.billing.conftest import finalize_all, invoices_json, run
+
+
+def _counts():
+    with __import__("core.tenancy", fromlist=["cross_tenant"]).cross_tenant(
+        "test counts every tenant's rows"
+    ):
+        return tuple(
+            session.scalar(select(func.count()).select_from(model))
+            for model in (Issuer, Tariff, Sponsorship, CostPool, PoolMember, Contract)
+        )
+
+
+def test_hook_demo_data(app, runner):
+    result = runner.invoke("demo", "--no-upgrade")
+    assert result.exit_code == 0, result.output
+    # Issuers, tariffs, the sponsorship, the two pools and their members are billing's;
+    # contracts follow every subscription, also those other plugins' demo data makes
+    # (engagement connects all of Kreis Coesfeld).
+    assert _counts()[:5] == (3, 2, 1, 2, 24)
+    seed_contracts = session.scalars(
+        select(Contract.service_key)
+        .join(Tenant, Tenant.id == Contract.tenant_id)
+        .where(Tenant.ags.in_([ags for ags, _day in CONNECTIONS]))
+        .execution_options(cross_tenant=True)
+    )
+    assert sorted(seed_contracts) == ["engagement", "engagement"]
+
+
+def test_demo_is_idempotent(app, runner):
+    runner.invoke("demo", "--no-upgrade")
+    first = _counts()
+    runner.invoke("demo", "--no-upgrade")
+    assert _counts() == first
+
+
+def test_billing_runs_after_the_demo_show_the_seed_models(app, runner):
+    runner.invoke("demo", "--no-upgrade")
+    for period in ("2023-10", "2024-01", "2024-03"):
+        run(period)
+    finalize_all()
+    kirchhain = invoices_json(runner, "--payer", "kirchhain")
+    assert [i["gross"] for i in kirchhain] == ["21695.55"]
+    coesfeld = invoices_json(runner, "--payer", "coesfeld", "--period", "2024-01")
+    assert [i["gross"] for i in coesfeld] == ["892.50"]
+    sponsor = invoices_json(runner, "--payer", "staatskanzlei-nrw")
+    assert [i["gross"] for i in sponsor] == ["892.50"]
+    duelmen = invoices_json(runner, "--payer", "duelmen", "--period", "2024-03")
+    assert [i["net"] for i in duelmen] == ["4991.29"]
+    (ozg,) = invoices_json(runner, "--payer", "muenster")  # 2021-2023 billed at once in 2024
+    assert ozg["net"] == "125000.00"
+    assert [line["net"] for line in ozg["lines"]] == ["41666.67", "41666.67", "41666.66"]
+
+
+def test_hook_register_commands(app, runner):
+    result = runner.invoke("billing", "--help")
+    assert result.exit_code == 0
+    for verb in (
+        "run",
+        "finalize",
+        "cancel",
+        "invoices",
+        "xrechnung",
+        "export-csv",
+        "report",
+        "apply",
+        "termination-rights",
+        "bench",
+    ):
+        assert verb in result.stdout
+
+
+def test_hook_add_hookspecs(app):
+    hook = app.extensions["rathaus.plugins"].hook
+    assert hook.billable_usage.spec is not None
+    assert hook.special_termination_right_opened.spec is not None
+
+
+def test_hook_export_tenant_data(app, connected_2024):
+    from core.lifecycle import export_tenant
+
+    run("2024-03")
+    finalize_all()
+    exported = export_tenant(connected_2024)
+    assert [i["number"] for i in exported["plugins"]["billing"]["invoices"]] == ["RIT-2024-00001"]
+    assert len(exported["tables"]["billing_contract"]) == 1
+
+
+def test_tenant_rows_count_only_contracts_and_rights(app, connected_2023):
+    run("2024-01")
+    counts = count_tenant_rows(connected_2023)
+    assert (counts["billing_contract"], counts["billing_termination_right"]) == (1, 1)

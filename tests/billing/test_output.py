@@ -1,0 +1,142 @@
+"""Output for people and programs: invoice list JSON, CSV export, yearly report."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+
+from plugins.billing.invoices import cancel
+from plugins.billing.reports import CSV_COLUMNS
+from tests.billing.conftest import finalize_all, invoices_json, run
+
+
+def test_invoices_list_json_has_every_field_as_the_issue_lists(app, connected_2024, runner):
+    run("2024-03")
+    finalize_all()
+    assert invoices_json(runner, "--period", "2024-03", "--payer", "duelmen") == [
+        {
+            "id": 1,
+            "number": "RIT-2024-00001",
+            "type": "invoice",
+            "type_code": "380",
+            "issuer": "regio-it",
+            "payer": {"kind": "tenant", "key": "duelmen", "name": "Dülmen, Stadt, Kämmerei"},
+            "issue_date": "2024-04-02",
+            "due_date": "2024-05-02",
+            "period": "2024-03",
+            "service_period": {"start": "2024-03-15", "end": "2024-03-31"},
+            "vat_category": "S",
+            "net": "4991.29",
+            "vat": "948.35",
+            "gross": "5939.64",
+            "status": "final",
+            "preceding_invoice": None,
+            "cancel_reason": None,
+            "lines": [
+                {
+                    "position": 1,
+                    "description": "Engagementdirekt: einmalige Anschlussgebühr",
+                    "for_tenant": "duelmen",
+                    "quantity": 1,
+                    "unit_price": "4580.00",
+                    "net": "4580.00",
+                    "vat_category": "S",
+                    "vat_rate": "19.00",
+                    "service_period": {"start": "2024-03-15", "end": "2024-03-15"},
+                },
+                {
+                    "position": 2,
+                    "description": (
+                        "Engagementdirekt: Wartung, Pflege, Betrieb 2024-03 (anteilig 17/31 Tage)"
+                    ),
+                    "for_tenant": "duelmen",
+                    "quantity": 1,
+                    "unit_price": "411.29",
+                    "net": "411.29",
+                    "vat_category": "S",
+                    "vat_rate": "19.00",
+                    "service_period": {"start": "2024-03-15", "end": "2024-03-31"},
+                },
+            ],
+        }
+    ]
+
+
+def test_invoices_list_filters_by_status(app, connected_2024, connected_2023, runner):
+    run("2024-03")
+    finalize_all()
+    run("2024-04")
+    assert [i["status"] for i in invoices_json(runner, "--status", "draft")] == ["draft", "draft"]
+    assert [i["number"] for i in invoices_json(runner, "--status", "final")] == [
+        "RIT-2024-00001",
+        "RIT-2024-00002",
+    ]
+
+
+def test_unknown_payer_is_an_error(app, runner):
+    result = runner.invoke("billing", "invoices", "list", "--payer", "atlantis", "--json")
+    assert result.exit_code == 2
+    assert "Error: payer: no tenant or sponsor 'atlantis'" in result.stderr
+
+
+def test_csv_export_has_documented_columns_and_signed_cancellations(app, connected_2024, runner):
+    run("2024-03")
+    finalize_all()
+    cancel("RIT-2024-00001", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
+    result = runner.invoke("billing", "export-csv", "--period", "2024-03")
+    rows = list(csv.reader(io.StringIO(result.stdout), delimiter=";"))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert rows[1] == [
+        "RIT-2024-00001",
+        "380",
+        "2024-04-02",
+        "2024-05-02",
+        "regio iT gesellschaft für informationstechnologie mbh",
+        "Dülmen, Stadt, Kämmerei",
+        "05558016",
+        "05558016-59",
+        "2024-03",
+        "1",
+        "Engagementdirekt: einmalige Anschlussgebühr",
+        "2024-03-15",
+        "2024-03-15",
+        "1",
+        "4580,00",
+        "4580,00",
+        "S",
+        "19,00",
+        "4991,29",
+        "948,35",
+        "5939,64",
+        "",
+    ]
+    assert rows[3][:2] == ["RIT-2024-00002", "381"]
+    assert (rows[3][15], rows[3][20], rows[3][21]) == ("-4580,00", "-5939,64", "RIT-2024-00001")
+
+
+def test_yearly_report_per_payer_and_service(app, connected_2023, connected_2024, kkd, runner):
+    for month in ("2024-01", "2024-02", "2024-03", "2024-10"):
+        run(month)
+    finalize_all(dt.date(2024, 10, 5))
+    data = json.loads(runner.invoke("billing", "report", "--year", "2024", "--json").stdout)
+    payers = {p["payer"]: (p["net"], p["vat"], p["gross"]) for p in data["payers"]}
+    assert payers["coesfeld"] == ("3000.00", "570.00", "3570.00")
+    assert payers["duelmen"] == ("5741.29", "1090.85", "6832.14")
+    assert payers["kirchhain"] == ("37250.85", "0.00", "37250.85")
+    services = {s["service"]: s["net"] for s in data["services"]}
+    assert services["engagement"] == "8741.29"
+    # 19 members x (8,869.25 + 12,826.30) + 17 x 15,555.30 + 2 x 12,826.30 (no OZG module)
+    assert services["pool:kkd"] == "702308.15"
+    assert data["year"] == 2024
+
+
+def test_report_counts_a_cancelled_invoice_once(app, connected_2024, runner):
+    run("2024-03")
+    finalize_all()
+    cancel("RIT-2024-00001", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
+    run("2024-03")
+    finalize_all(dt.date(2024, 4, 11))
+    data = json.loads(runner.invoke("billing", "report", "--year", "2024", "--json").stdout)
+    assert data["total"] == {"net": "4991.29", "vat": "948.35", "gross": "5939.64"}

@@ -1,0 +1,110 @@
+"""The tenant admins' billing pages: overview with SVG chart, printable invoice, isolation."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import accounts
+from core.db import session
+from core.models import Role
+from core.testing import TEST_PASSWORD
+from tests.billing.conftest import finalize_all, run
+
+
+@pytest.fixture
+def billed(app, connected_2023, connected_2024):
+    from plugins.billing.invoices import list_invoices
+
+    run("2024-03")
+    finalize_all()
+    return {invoice.payer_tenant.slug: invoice.number for invoice in list_invoices()}
+
+
+def _admin(tenant, email):
+    user = accounts.create_user(email, "Kämmerin", TEST_PASSWORD, [Role.TENANT_ADMIN], tenant)
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def admin_client(app, coesfeld, login):
+    client = app.test_client()
+    login(client, _admin(coesfeld, "admin@coesfeld.example"))
+    return client
+
+
+def test_hook_register_blueprints(app, admin_client, billed):
+    page = admin_client.get("/coesfeld/billing/?year=2024")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "<h1>Verträge und Rechnungen</h1>" in html
+    assert billed["coesfeld"] in html
+    assert 'role="img"' in html and "<svg" in html
+
+
+def test_overview_chart_has_a_text_alternative_and_a_table(app, admin_client, billed):
+    html = admin_client.get("/coesfeld/billing/?year=2024").get_data(as_text=True)
+    assert "03: 892,50 €" in html  # in the SVG title
+    assert '<tr><th scope="row">2024-03</th><td class="amount">892,50 €</td></tr>' in html
+
+
+def test_printable_invoice_shows_the_14_ustg_contents(app, admin_client, billed):
+    html = admin_client.get(f"/coesfeld/billing/invoices/{billed['coesfeld']}").get_data(
+        as_text=True
+    )
+    for expected in (
+        "regio iT gesellschaft für informationstechnologie mbh",
+        "Lombardenstraße 24",
+        "DE136695976",
+        "Coesfeld, Stadt, Kämmerei",
+        billed["coesfeld"],
+        "2024-04-02",
+        "2024-03-01 – 2024-03-31",
+        "750,00 €",
+        "142,50 €",
+        "892,50 €",
+        "DE02370502990000684712",
+    ):
+        assert expected in html, expected
+    assert "billing.css" in html
+
+
+def test_invoice_page_offers_the_xrechnung(app, admin_client, billed):
+    response = admin_client.get(f"/coesfeld/billing/invoices/{billed['coesfeld']}/xrechnung.xml")
+    assert response.status_code == 200
+    assert response.mimetype == "application/xml"
+
+
+def test_admin_cannot_open_another_tenants_invoice(app, admin_client, billed):
+    assert admin_client.get(f"/coesfeld/billing/invoices/{billed['duelmen']}").status_code == 404
+    assert (
+        admin_client.get(
+            f"/coesfeld/billing/invoices/{billed['duelmen']}/xrechnung.xml"
+        ).status_code
+        == 404
+    )
+
+
+def test_admin_of_another_tenant_is_not_let_in(app, duelmen, login, billed):
+    client = app.test_client()
+    login(client, _admin(duelmen, "admin@duelmen.example"))
+    assert client.get("/coesfeld/billing/").status_code == 302
+    assert client.get(f"/coesfeld/billing/invoices/{billed['coesfeld']}").status_code == 302
+    own = client.get("/duelmen/billing/?year=2024").get_data(as_text=True)
+    assert billed["duelmen"] in own and billed["coesfeld"] not in own
+
+
+def test_citizen_is_refused(app, citizen_client, billed):
+    assert citizen_client.get("/coesfeld/billing/").status_code == 403
+
+
+def test_anonymous_is_sent_to_login(app, client, billed):
+    response = client.get("/coesfeld/billing/")
+    assert response.status_code == 302
+    assert "/coesfeld/login" in response.headers["Location"]
+
+
+def test_operator_sees_the_tenant_page(app, operator, login, billed):
+    client = app.test_client()
+    login(client, operator)
+    assert client.get("/coesfeld/billing/").status_code == 200
