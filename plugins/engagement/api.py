@@ -1,0 +1,255 @@
+"""The engagement HTTP API under ``/api/v1/tenants/<tenant>/engagement``.
+
+Reads (search, detail, open data) are public; writes need a bearer token of someone
+who may administer the tenant (a tenant token, or an operator's). A tenant's token
+never acts on another tenant: it gets 403 there.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+import flask_smorest
+from flask import Response, g, jsonify, url_for
+from flask.views import MethodView
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from core.api import tenant_api_prefix
+from core.auth import current_principal, tenant_admin_required
+from core.db import session
+from core.errors import NotFoundError
+from core.services import require_subscription
+from plugins.engagement import matching, offers, results, stats
+from plugins.engagement.models import Opportunity, OpportunityStatus, Organisation, Schedule
+from plugins.engagement.results import offer_data
+from plugins.engagement.schemas import (
+    EngagementOpportunityInputSchema,
+    EngagementOpportunitySchema,
+    EngagementOrganisationInputSchema,
+    EngagementOrganisationSchema,
+    EngagementReviewDecisionSchema,
+    EngagementSearchArgsSchema,
+    EngagementSearchSchema,
+    EngagementStatisticsSchema,
+    EngagementStatusChangeSchema,
+)
+
+OPEN_DATA_COLUMNS = (
+    "id", "title", "organisation", "organisation_kind", "fields", "skills", "languages", "remote",
+    "plz", "place", "lat", "lon", "reach", "schedule", "starts_on", "ends_on", "time_slots",
+    "hours_per_week", "min_age", "places", "places_left", "waitlist_open", "expires_on", "url",
+)  # fmt: skip
+
+
+def blueprint() -> flask_smorest.Blueprint:
+    """A fresh API blueprint (one per application)."""
+    blp = flask_smorest.Blueprint(
+        "engagement_api",
+        __name__,
+        url_prefix=tenant_api_prefix("engagement"),
+        description="Volunteer engagement: search offers, manage organisations and offers, review.",
+    )
+    require_subscription(blp, "engagement")
+
+    @blp.route("/opportunities")
+    class Opportunities(MethodView):
+        # An instance, not the class: webargs would build a new schema for every request.
+        @blp.arguments(EngagementSearchArgsSchema(), location="query")
+        @blp.response(200, EngagementSearchSchema)
+        @blp.doc(security=[])
+        def get(self, args: dict[str, Any]) -> Any:
+            """Ranked search: each item with ``distance_km``, ``score`` and ``reasons``."""
+            query = matching.SearchQuery(
+                place=args["plz"],
+                radius_km=args["radius_km"],
+                q=args["q"],
+                fields=args["fields"],
+                statewide=args["statewide"],
+                schedule=Schedule(args["schedule"]) if args["schedule"] else None,
+                remote=args["remote"],
+                age=args["age"],
+                date_from=args["date_from"],
+                date_to=args["date_to"],
+            )
+            items = results.search_listing(query, args["limit"], tenant=g.tenant)
+            # Already in the schema's dumped form (see results.py): sent as it is.
+            return jsonify({"items": items})
+
+        @tenant_admin_required
+        @blp.arguments(EngagementOpportunityInputSchema)
+        @blp.response(201, EngagementOpportunitySchema)
+        def post(self, data: dict[str, Any]) -> Any:
+            """Create a draft offer for one of the tenant's organisations."""
+            organisation = _organisation(data.pop("organisation_id"))
+            offer = offers.create_offer(organisation, data)
+            session.commit()
+            return offer_data(offer, g.tenant.slug)
+
+    @blp.route("/opportunities/<int:offer_id>")
+    class OpportunityItem(MethodView):
+        @blp.response(200, EngagementOpportunitySchema)
+        @blp.doc(security=[])
+        def get(self, offer_id: int) -> Any:
+            """A published offer visible from this tenant (its own, or one whose reach covers "
+            "it)."""
+            offer = matching.visible_offer(g.tenant, offer_id)
+            return offer_data(offer, _slug(offer.tenant_id))
+
+        @tenant_admin_required
+        @blp.arguments(EngagementOpportunityInputSchema)
+        @blp.response(200, EngagementOpportunitySchema)
+        def put(self, data: dict[str, Any], offer_id: int) -> Any:
+            """Replace an offer's details (a published offer of an unverified organisation
+            goes back into review)."""
+            offer = _own_offer(offer_id)
+            data.pop("organisation_id")
+            offers.update_offer(offer, data)
+            session.commit()
+            return offer_data(offer, g.tenant.slug)
+
+    @blp.route("/opportunities/<int:offer_id>/status")
+    class OpportunityStatusChange(MethodView):
+        @tenant_admin_required
+        @blp.arguments(EngagementStatusChangeSchema)
+        @blp.response(200, EngagementOpportunitySchema)
+        def post(self, data: dict[str, Any], offer_id: int) -> Any:
+            """``submit``, ``pause``, ``resume`` or ``archive`` an offer."""
+            offer = offers.change_status(_own_offer(offer_id), data["action"])
+            session.commit()
+            return offer_data(offer, g.tenant.slug)
+
+    @blp.route("/organisations")
+    class Organisations(MethodView):
+        @tenant_admin_required
+        @blp.response(200, EngagementOrganisationSchema(many=True))
+        def get(self) -> Any:
+            """The tenant's organisations (with contact data: for its admins only)."""
+            return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+        @tenant_admin_required
+        @blp.arguments(EngagementOrganisationInputSchema)
+        @blp.response(201, EngagementOrganisationSchema)
+        def post(self, data: dict[str, Any]) -> Any:
+            """Register an organisation at the tenant."""
+            organisation = offers.create_organisation(g.tenant, data)
+            session.commit()
+            return organisation
+
+    @blp.route("/review-queue")
+    class ReviewQueue(MethodView):
+        @tenant_admin_required
+        @blp.response(200, EngagementOpportunitySchema(many=True))
+        def get(self) -> Any:
+            """Offers waiting for review, longest waiting first."""
+            return [offer_data(o, g.tenant.slug) for o in offers.review_queue(g.tenant)]
+
+        @tenant_admin_required
+        @blp.arguments(EngagementReviewDecisionSchema)
+        @blp.response(200, EngagementOpportunitySchema(many=True))
+        def post(self, data: dict[str, Any]) -> Any:
+            """Approve or reject several offers at once (rejecting needs a reason)."""
+            decided = offers.decide(
+                g.tenant,
+                data["offers"],
+                data["decision"] == "approve",
+                data["reason"],
+                current_principal().describe(),
+            )
+            session.commit()
+            return [offer_data(o, g.tenant.slug) for o in decided]
+
+    @blp.route("/statistics")
+    class Statistics(MethodView):
+        @tenant_admin_required
+        @blp.response(200, EngagementStatisticsSchema)
+        def get(self) -> Any:
+            """Offers, requests, acceptance rate, time to first answer, review waits."""
+            return stats.tenant_statistics(g.tenant)
+
+    @blp.route("/open-data/opportunities.json")
+    class OpenDataJson(MethodView):
+        @blp.response(200, EngagementOpportunitySchema(many=True))
+        @blp.doc(security=[])
+        def get(self) -> Any:
+            """Open data: the tenant's published offers (no personal data)."""
+            return [offer_data(o, g.tenant.slug) for o in _published()]
+
+    @blp.route("/open-data/opportunities.csv")
+    class OpenDataCsv(MethodView):
+        @blp.doc(security=[], responses={"200": {"description": "CSV (UTF-8, comma-separated)"}})
+        def get(self) -> Response:
+            """Open data as CSV: the tenant's published offers, one row each."""
+            return Response(
+                open_data_csv(_published()),
+                mimetype="text/csv",
+                headers={
+                    "Content-Disposition": f'attachment; filename="engagement-{g.tenant.slug}.csv"'
+                },
+            )
+
+    return blp
+
+
+def _organisation(org_id: int) -> Organisation:
+    organisation = session.get(Organisation, org_id)
+    if organisation is None:
+        raise NotFoundError(f"no organisation {org_id} here", field="organisation_id")
+    return organisation
+
+
+def _own_offer(offer_id: int) -> Opportunity:
+    offer = session.get(Opportunity, offer_id)
+    if offer is None:
+        raise NotFoundError(f"no offer {offer_id} here", field="offer")
+    return offer
+
+
+def _slug(tenant_id: int) -> str:
+    from core.models import Tenant
+
+    return session.get(Tenant, tenant_id).slug
+
+
+def _published() -> list[Opportunity]:
+    """The current tenant's offers that citizens see today."""
+    stmt = (
+        select(Opportunity)
+        .where(
+            Opportunity.status == OpportunityStatus.PUBLISHED,
+            Opportunity.hidden.is_(False),
+            Opportunity.expires_on >= dt.date.today(),
+        )
+        .options(selectinload(Opportunity.organisation))
+        .order_by(Opportunity.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def open_data_csv(published: list[Opportunity]) -> str:
+    """The offers as CSV with the columns of :data:`OPEN_DATA_COLUMNS`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(OPEN_DATA_COLUMNS)
+    for offer in published:
+        row = {
+            **offer_data(offer, g.tenant.slug),
+            "organisation": offer.organisation.name,
+            "organisation_kind": offer.organisation.kind.value,
+            "url": url_for("engagement.offer_detail", offer_id=offer.id, _external=True),
+        }
+        writer.writerow([_cell(row[name]) for name in OPEN_DATA_COLUMNS])
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return " ".join(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value

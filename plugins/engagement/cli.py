@@ -1,0 +1,150 @@
+"""``rathaus engagement ...``: jobs for cron and figures for operators."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from flask.cli import with_appcontext
+
+from core.output import emit_json, emit_table, json_option
+
+
+def _tenant(slug: str):  # type: ignore[no-untyped-def]
+    from core.errors import NotFoundError
+    from core.tenant_routing import tenant_by_slug
+
+    tenant = tenant_by_slug(slug)
+    if tenant is None:
+        raise NotFoundError(f"no tenant with slug {slug!r}", field="tenant")
+    return tenant
+
+
+@click.group()
+def engagement() -> None:
+    """Volunteer engagement: expiry, notifications, statistics, search."""
+
+
+@engagement.command()
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Run as if today were this day.")
+@json_option
+@with_appcontext
+def expire(today: dt.datetime | None, as_json: bool) -> None:
+    """Expire offers past their date and queue reminders 7 days before (run daily)."""
+    from core.db import session
+    from plugins.engagement.offers import expire_offers
+
+    report = expire_offers(today.date() if today else None)
+    session.commit()
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        click.echo(f"expired {report.expired}, reminded {report.reminded}")
+
+
+@engagement.command("send-notifications")
+@json_option
+@with_appcontext
+def send_notifications(as_json: bool) -> None:
+    """Send queued engagement mail over SMTP (an outage loses nothing; nothing twice)."""
+    from core.mail import send_pending
+    from plugins.engagement.notifications import CATEGORY
+
+    report = send_pending(category_prefix=CATEGORY)
+    if as_json:
+        emit_json(report.as_dict())
+    else:
+        click.echo(f"sent {report.sent}, deferred {report.deferred}, failed {report.failed}")
+
+
+@engagement.command()
+@click.option("--tenant", "slug", required=True, help="Slug of the tenant.")
+@json_option
+@with_appcontext
+def stats(slug: str, as_json: bool) -> None:
+    """Offers, requests, acceptance rate, answer and review times of one tenant."""
+    from plugins.engagement.stats import tenant_statistics
+
+    figures = tenant_statistics(_tenant(slug))
+    if as_json:
+        emit_json(figures)
+        return
+    rows = []
+    for key, value in figures.items():
+        if isinstance(value, dict):
+            rows += [[f"{key}.{name}", count] for name, count in value.items()]
+        else:
+            rows.append([key, "-" if value is None else value])
+    emit_table(["figure", "value"], rows)
+
+
+@engagement.command()
+@click.option("--tenant", "slug", required=True, help="The searcher's municipality (slug).")
+@click.option("--plz", help="Postcode or place.")
+@click.option(
+    "--radius", "radius_km", default=25, show_default=True, type=int, help="Radius in km."
+)
+@click.option("--q", default="", help="Search words.")
+@click.option("--fields", default="", help="Comma-separated fields of engagement.")
+@click.option(
+    "--statewide", is_flag=True, help="Include Kreis- and Land-wide offers of other tenants."
+)
+@click.option("--limit", default=20, show_default=True, type=int)
+@json_option
+@with_appcontext
+def search(
+    slug: str,
+    plz: str | None,
+    radius_km: int,
+    q: str,
+    fields: str,
+    statewide: bool,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Ranked search as a citizen of TENANT would see it."""
+    from flask_babel import force_locale
+
+    from plugins.engagement.matching import SearchQuery, match_opportunities
+
+    query = SearchQuery(
+        place=plz,
+        radius_km=radius_km,
+        q=q,
+        statewide=statewide,
+        fields=[f for f in fields.split(",") if f],
+    )
+    found = match_opportunities(query, limit, tenant=_tenant(slug))
+    # Outside a request core's locale selector has no request to read: reasons in German.
+    with force_locale("de"):
+        rows = _rows(found)
+    if as_json:
+        emit_json(rows)
+        return
+    emit_table(
+        ["id", "score", "km", "tenant", "title"],
+        [
+            [
+                r["id"],
+                r["score"],
+                "-" if r["distance_km"] is None else r["distance_km"],
+                r["tenant"],
+                r["title"],
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _rows(found: list) -> list[dict]:  # type: ignore[type-arg]
+    return [
+        {
+            "id": m.opportunity.id,
+            "title": m.opportunity.title,
+            "tenant": m.tenant.slug,
+            "distance_km": round(m.distance_km, 2) if m.distance_km is not None else None,
+            "score": m.score,
+            "reasons": m.reason_texts,
+        }
+        for m in found
+    ]

@@ -1,0 +1,671 @@
+"""Organisations and their offers: create, edit, publish, review, report, expire.
+
+An offer moves draft -> in_review -> published -> paused -> expired/archived. Offers
+of verified organisations skip the review. A rejected offer goes back to draft with
+the reason. Several reports hide an offer until a tenant admin has looked at it.
+Every function validates all input before writing anything; the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from core import accounts, audit
+from core.db import session, utcnow
+from core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from core.models import Role, Tenant, User
+from core.tenancy import cross_tenant, tenant_context
+from plugins.engagement import geo, notifications, vocabulary
+from plugins.engagement.models import (
+    Membership,
+    Opportunity,
+    OpportunityStatus,
+    Organisation,
+    OrganisationKind,
+    Reach,
+    Report,
+    ReportStatus,
+    ReviewDecision,
+    ReviewDecisionKind,
+    Schedule,
+)
+
+PLZ = re.compile(r"^\d{5}$")
+URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
+
+S = OpportunityStatus
+
+
+def setting(name: str, default: Any) -> Any:
+    """A setting of this plugin: ``ENGAGEMENT_<NAME>`` (env ``RATHAUS_ENGAGEMENT_<NAME>``)."""
+    value = current_app.config.get(f"ENGAGEMENT_{name}", default)
+    return type(default)(value) if not isinstance(value, type(default)) else value
+
+
+# ---------------------------------------------------------------------------------
+# Organisations
+# ---------------------------------------------------------------------------------
+
+
+def _text(data: Mapping[str, Any], name: str, max_length: int, *, required: bool = False) -> str:
+    value = str(data.get(name) or "").strip()
+    if required and not value:
+        raise ValidationError("must not be empty", field=name)
+    if len(value) > max_length:
+        raise ValidationError(f"must have at most {max_length} characters", field=name)
+    return value
+
+
+def _organisation_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    kind = data.get("kind")
+    try:
+        kind = OrganisationKind(kind)
+    except ValueError:
+        raise ValidationError(
+            f"{kind!r} is not one of: {', '.join(k.value for k in OrganisationKind)}", field="kind"
+        ) from None
+    website = _text(data, "website", 300) or None
+    if website and not URL.match(website):
+        raise ValidationError(
+            "must be a web address starting with https:// or http://", field="website"
+        )
+    plz = _text(data, "plz", 5) or None
+    if plz and not PLZ.match(plz):
+        raise ValidationError("must be a postcode of 5 digits", field="plz")
+    return {
+        "name": _text(data, "name", 200, required=True),
+        "kind": kind,
+        "description": _text(data, "description", 5000),
+        "website": website,
+        "contact_email": accounts.normalise_email(str(data.get("contact_email") or "")),
+        "phone": _text(data, "phone", 50) or None,
+        "plz": plz,
+        "place": _text(data, "place", 100) or None,
+    }
+
+
+def create_organisation(
+    tenant: Tenant, data: Mapping[str, Any], founder: User | None = None
+) -> Organisation:
+    """Register an organisation at ``tenant``; the founder becomes its first member.
+
+    :raises ValidationError: a field breaks a rule (named).
+    :raises ConflictError: the tenant has an organisation of that name.
+    """
+    values = _organisation_values(data)
+    with tenant_context(tenant):
+        if session.scalar(select(Organisation.id).where(Organisation.name == values["name"])):
+            raise ConflictError(
+                f"an organisation named {values['name']!r} exists here", field="name"
+            )
+        organisation = Organisation(**values)
+        session.add(organisation)
+        session.flush()
+        if founder is not None:
+            add_member(organisation, founder)
+    return organisation
+
+
+def update_organisation(organisation: Organisation, data: Mapping[str, Any]) -> Organisation:
+    """Change an organisation's details (the name stays unique within the tenant)."""
+    values = _organisation_values(data)
+    with tenant_context(organisation.tenant_id):
+        clash = session.scalar(
+            select(Organisation.id).where(
+                Organisation.name == values["name"], Organisation.id != organisation.id
+            )
+        )
+        if clash:
+            raise ConflictError(
+                f"an organisation named {values['name']!r} exists here", field="name"
+            )
+        for key, value in values.items():
+            setattr(organisation, key, value)
+        session.flush()
+    return organisation
+
+
+def add_member(organisation: Organisation, user: User) -> Membership:
+    """Let an account of the same tenant manage the organisation."""
+    if user.tenant_id != organisation.tenant_id:
+        raise ValidationError("the account belongs to another municipality", field="email")
+    with tenant_context(organisation.tenant_id):
+        existing = session.scalar(
+            select(Membership).where(
+                Membership.organisation_id == organisation.id, Membership.user_id == user.id
+            )
+        )
+        if existing is not None:
+            return existing
+        membership = Membership(organisation_id=organisation.id, user_id=user.id)
+        session.add(membership)
+        session.flush()
+    accounts.grant_role(user, Role.ORGANISATION_MEMBER)
+    return membership
+
+
+def add_member_by_email(organisation: Organisation, email: str) -> Membership:
+    """Add the account with this e-mail address at the organisation's tenant."""
+    tenant = session.get(Tenant, organisation.tenant_id)
+    user = accounts.find_user(accounts.normalise_email(email), tenant)
+    if user is None:
+        raise NotFoundError(
+            "no account with this e-mail address here; ask the person to register first",
+            field="email",
+        )
+    return add_member(organisation, user)
+
+
+def is_member(user: User | None, organisation: Organisation) -> bool:
+    """Whether ``user`` manages the organisation."""
+    if user is None or user.tenant_id != organisation.tenant_id:
+        return False
+    with tenant_context(organisation.tenant_id):
+        return (
+            session.scalar(
+                select(Membership.id).where(
+                    Membership.organisation_id == organisation.id, Membership.user_id == user.id
+                )
+            )
+            is not None
+        )
+
+
+def organisations_of(user: User) -> list[Organisation]:
+    """The organisations ``user`` manages."""
+    with tenant_context(user.tenant_id):
+        stmt = (
+            select(Organisation)
+            .join(Membership)
+            .where(Membership.user_id == user.id)
+            .order_by(Organisation.name)
+        )
+        return list(session.scalars(stmt))
+
+
+def set_verified(organisation: Organisation, verified: bool) -> None:
+    """Mark an organisation as verified (its offers publish without review) or not."""
+    with tenant_context(organisation.tenant_id):
+        organisation.verified = verified
+        organisation.verified_at = utcnow() if verified else None
+        session.flush()
+        audit.record(
+            "engagement.organisation.verified"
+            if verified
+            else "engagement.organisation.unverified",
+            f"engagement_organisation:{organisation.id}",
+            tenant=session.get(Tenant, organisation.tenant_id),
+        )
+
+
+# ---------------------------------------------------------------------------------
+# Offers
+# ---------------------------------------------------------------------------------
+
+
+def _int(
+    data: Mapping[str, Any], name: str, low: int, high: int, default: int | None
+) -> int | None:
+    raw = data.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError(f"must be a whole number, got {raw!r}", field=name) from None
+    if not low <= value <= high:
+        raise ValidationError(f"must be between {low} and {high}", field=name)
+    return value
+
+
+def _date(data: Mapping[str, Any], name: str) -> dt.date | None:
+    raw = data.get(name)
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw))
+    except ValueError:
+        raise ValidationError(f"must be a date (YYYY-MM-DD), got {raw!r}", field=name) from None
+
+
+def _enum(data: Mapping[str, Any], name: str, enum_cls: type, default: Any = None) -> Any:
+    raw = data.get(name) or default
+    try:
+        return enum_cls(raw)
+    except ValueError:
+        choices = ", ".join(member.value for member in enum_cls)
+        raise ValidationError(f"{raw!r} is not one of: {choices}", field=name) from None
+
+
+def _list(data: Mapping[str, Any], name: str) -> list[str]:
+    raw = data.get(name) or []
+    if isinstance(raw, str):
+        raw = [part for part in re.split(r"[,\s]+", raw) if part]
+    return [str(item) for item in raw]
+
+
+def _truthy(data: Mapping[str, Any], name: str) -> bool:
+    return data.get(name) in (True, "y", "on", "1", "true", 1)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where an offer takes place."""
+
+    remote: bool
+    street: str | None = None
+    plz: str | None = None
+    place: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+    @property
+    def cell(self) -> int | None:
+        return (
+            geo.cell_of(self.lat, self.lon)
+            if self.lat is not None and self.lon is not None
+            else None
+        )
+
+
+def locate(data: Mapping[str, Any]) -> Location:
+    """Geocode an offer's address, PLZ or place (through the ``geocode`` hook).
+
+    A full address is offered to the hook first (a deployment's geocoder may know
+    streets); core's gazetteer then answers the PLZ or the place name.
+    """
+    street = _text(data, "street", 200) or None
+    plz = _text(data, "plz", 5) or None
+    place = _text(data, "place", 100) or None
+    if _truthy(data, "remote"):
+        return Location(True, street, plz, place)
+    if plz and not PLZ.match(plz):
+        raise ValidationError("must be a postcode of 5 digits", field="plz")
+    if not (plz or place):
+        raise ValidationError(
+            "give a postcode or a place, or mark the offer as remote", field="plz"
+        )
+    hook = current_app.extensions["rathaus.plugins"].hook
+    found = None
+    if street:
+        found = hook.geocode(query=" ".join(filter(None, [street + ",", plz, place])))
+    point = None
+    if found is not None:
+        point = geo.Point(found.lat, found.lon, found.label, found.plz)
+    else:
+        point = geo.geocode(plz or place or "", field="plz" if plz else "place")
+    return Location(False, street, plz or point.plz, place or point.label, point.lat, point.lon)
+
+
+def offer_values(data: Mapping[str, Any], tenant: Tenant, today: dt.date) -> dict[str, Any]:
+    """Validate an offer's input and return column values (nothing is written).
+
+    :raises ValidationError: naming the first field that breaks a rule.
+    """
+    title = _text(data, "title", 200, required=True)
+    description = _text(data, "description", 10000, required=True)
+    fields = _list(data, "fields")
+    if not fields:
+        raise ValidationError("choose at least one field of engagement", field="fields")
+    schedule = _enum(data, "schedule", Schedule, "regular")
+    starts_on, ends_on = _date(data, "starts_on"), _date(data, "ends_on")
+    slots = _list(data, "time_slots")
+    if schedule == Schedule.ONE_OFF:
+        if starts_on is None:
+            raise ValidationError("a one-off offer needs a date", field="starts_on")
+        if ends_on is not None and ends_on < starts_on:
+            raise ValidationError("lies before the first day", field="ends_on")
+        slots = []
+    else:
+        starts_on = ends_on = None
+    max_days = setting("MAX_EXPIRY_DAYS", 365)
+    expires_on = _date(data, "expires_on") or today + dt.timedelta(
+        days=setting("DEFAULT_EXPIRY_DAYS", 180)
+    )
+    if expires_on <= today:
+        raise ValidationError("must lie in the future", field="expires_on")
+    if expires_on > today + dt.timedelta(days=max_days):
+        raise ValidationError(f"must lie at most {max_days} days ahead", field="expires_on")
+    reach = _enum(data, "reach", Reach, "local")
+    location = locate(data)
+    places = _int(data, "places", 1, 10000, None)
+    return {
+        "title": title,
+        "description": description,
+        "field_mask": vocabulary.field_mask(fields),
+        "skills": vocabulary.validate_skills(_list(data, "skills")),
+        "languages": vocabulary.validate_languages(_list(data, "languages") or ["de"]),
+        "remote": location.remote,
+        "street": location.street,
+        "plz": location.plz,
+        "place": location.place,
+        "lat": location.lat,
+        "lon": location.lon,
+        "geo_cell": location.cell,
+        "reach": reach,
+        "coverage_prefix": coverage_prefix(tenant.ags, reach),
+        "schedule": schedule,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "slot_mask": vocabulary.slot_mask(slots),
+        "hours_per_week": _int(data, "hours_per_week", 1, 60, None),
+        "min_age": _int(data, "min_age", 0, 99, 0),
+        "accessibility_notes": _text(data, "accessibility_notes", 2000),
+        "with_children": _truthy(data, "with_children"),
+        "places": places,
+        "waitlist_open": _truthy(data, "waitlist_open"),
+        "expires_on": expires_on,
+    }
+
+
+def coverage_prefix(tenant_ags: str, reach: Reach) -> str:
+    """The AGS prefix of the area an offer addresses (see ``Opportunity``)."""
+    return {Reach.LOCAL: tenant_ags, Reach.KREIS: tenant_ags[:5], Reach.LAND: tenant_ags[:2]}[reach]
+
+
+def create_offer(
+    organisation: Organisation, data: Mapping[str, Any], today: dt.date | None = None
+) -> Opportunity:
+    """A new draft offer of ``organisation``."""
+    tenant = session.get(Tenant, organisation.tenant_id)
+    values = offer_values(data, tenant, today or dt.date.today())
+    with tenant_context(tenant):
+        offer = Opportunity(organisation_id=organisation.id, status=S.DRAFT, **values)
+        offer.organisation = organisation
+        session.add(offer)
+        session.flush()
+    return offer
+
+
+def update_offer(
+    offer: Opportunity, data: Mapping[str, Any], today: dt.date | None = None
+) -> Opportunity:
+    """Change an offer. A published offer of an unverified organisation goes back into
+    review; an expired one becomes a draft to be submitted again."""
+    tenant = session.get(Tenant, offer.tenant_id)
+    values = offer_values(data, tenant, today or dt.date.today())
+    if (
+        offer.places is not None
+        and values["places"] is not None
+        and values["places"] < offer.places_taken
+    ):
+        raise ValidationError(
+            f"{offer.places_taken} places are already taken; give at least that many",
+            field="places",
+        )
+    with tenant_context(tenant):
+        for key, value in values.items():
+            setattr(offer, key, value)
+        if offer.status == S.PUBLISHED and not offer.organisation.verified:
+            offer.status = S.IN_REVIEW
+            offer.submitted_at = utcnow()
+        elif offer.status == S.EXPIRED:
+            offer.status = S.DRAFT
+        session.flush()
+    return offer
+
+
+_TRANSITIONS = {
+    "submit": ({S.DRAFT}, None),
+    "pause": ({S.PUBLISHED}, S.PAUSED),
+    "resume": ({S.PAUSED}, S.PUBLISHED),
+    "archive": ({S.DRAFT, S.IN_REVIEW, S.PUBLISHED, S.PAUSED, S.EXPIRED}, S.ARCHIVED),
+}
+
+
+def change_status(offer: Opportunity, action: str, today: dt.date | None = None) -> Opportunity:
+    """``submit`` (publish directly when verified, else into review), ``pause``,
+    ``resume`` or ``archive`` an offer.
+
+    :raises ValidationError: unknown action.
+    :raises ConflictError: the action does not apply to the offer's status.
+    """
+    if action not in _TRANSITIONS:
+        raise ValidationError(
+            f"{action!r} is not one of: {', '.join(_TRANSITIONS)}", field="action"
+        )
+    allowed, target = _TRANSITIONS[action]
+    if offer.status not in allowed:
+        raise ConflictError(
+            f"cannot {action} an offer that is {offer.status.value}", field="status"
+        )
+    today = today or dt.date.today()
+    if action in ("submit", "resume") and offer.expires_on < today:
+        raise ConflictError(
+            "the offer has expired; extend its expiry date first", field="expires_on"
+        )
+    with tenant_context(offer.tenant_id):
+        if action == "submit":
+            offer.submitted_at = utcnow()
+            target = S.PUBLISHED if offer.organisation.verified else S.IN_REVIEW
+        offer.status = target
+        if target == S.PUBLISHED and offer.published_at is None:
+            offer.published_at = utcnow()
+        session.flush()
+    return offer
+
+
+def offer_of_organisation(organisation: Organisation, offer_id: int) -> Opportunity:
+    """The organisation's offer with this id (``NotFoundError`` otherwise)."""
+    with tenant_context(organisation.tenant_id):
+        offer = session.get(Opportunity, offer_id)
+    if offer is None or offer.organisation_id != organisation.id:
+        raise NotFoundError(f"no offer {offer_id} of this organisation", field="offer")
+    return offer
+
+
+# ---------------------------------------------------------------------------------
+# Review
+# ---------------------------------------------------------------------------------
+
+
+def review_queue(tenant: Tenant) -> list[Opportunity]:
+    """Offers waiting for review, longest waiting first."""
+    with tenant_context(tenant):
+        stmt = (
+            select(Opportunity)
+            .where(Opportunity.status == S.IN_REVIEW)
+            .order_by(Opportunity.submitted_at, Opportunity.id)
+        )
+        return list(session.scalars(stmt))
+
+
+def decide(
+    tenant: Tenant, offer_ids: Iterable[int], approve: bool, reason: str | None, actor: str
+) -> list[Opportunity]:
+    """Approve (publish) or reject (back to draft, with the reason) offers in review.
+
+    :raises ValidationError: no offers chosen, a rejection without a reason.
+    :raises NotFoundError: an id that is not in the tenant's review queue — then
+        nothing is changed.
+    """
+    ids = sorted(set(offer_ids))
+    reason = (reason or "").strip() or None
+    if not ids:
+        raise ValidationError("choose at least one offer", field="offers")
+    if not approve and not reason:
+        raise ValidationError("say why the offers are rejected", field="reason")
+    with tenant_context(tenant):
+        offers = list(session.scalars(select(Opportunity).where(Opportunity.id.in_(ids))))
+        waiting = {o.id for o in offers if o.status == S.IN_REVIEW}
+        missing = [i for i in ids if i not in waiting]
+        if missing:
+            raise NotFoundError(
+                f"offer {missing[0]} is not waiting for review here", field="offers"
+            )
+        for offer in offers:
+            _decide_one(offer, approve, reason, actor)
+        session.flush()
+    return offers
+
+
+def _decide_one(offer: Opportunity, approve: bool, reason: str | None, actor: str) -> None:
+    decision = ReviewDecision(
+        opportunity_id=offer.id,
+        decision=ReviewDecisionKind.APPROVED if approve else ReviewDecisionKind.REJECTED,
+        reason=reason,
+        decided_by=actor,
+        submitted_at=offer.submitted_at or offer.created_at,
+    )
+    session.add(decision)
+    if approve:
+        offer.status = S.PUBLISHED
+        offer.published_at = offer.published_at or utcnow()
+        offer.review_note = None
+    else:
+        offer.status = S.DRAFT
+        offer.review_note = reason
+    session.flush()
+    notifications.review_result(offer, decision.id, approve, reason)
+
+
+# ---------------------------------------------------------------------------------
+# Reports of abusive content
+# ---------------------------------------------------------------------------------
+
+
+def report_offer(offer: Opportunity, reporter: User, reason: str) -> Report:
+    """Report an offer; from ``REPORT_THRESHOLD`` (default 3) open reports by different
+    people on, the offer is hidden until a tenant admin has reviewed it.
+
+    :raises ConflictError: the reporter reported this offer before.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("say what is wrong with the offer", field="reason")
+    if len(reason) > 2000:
+        raise ValidationError("must have at most 2000 characters", field="reason")
+    with cross_tenant("a citizen reports another municipality's offer, stored with the offer"):
+        exists = session.scalar(
+            select(Report.id).where(
+                Report.opportunity_id == offer.id,
+                Report.reporter_tenant_id == reporter.tenant_id,
+                Report.reporter_user_id == reporter.id,
+            )
+        )
+        if exists:
+            raise ConflictError("you have reported this offer already", field="reason")
+        report = Report(
+            tenant_id=offer.tenant_id,
+            opportunity_id=offer.id,
+            reporter_tenant_id=reporter.tenant_id,
+            reporter_user_id=reporter.id,
+            reason=reason,
+        )
+        session.add(report)
+        session.flush()
+        open_count = session.scalar(
+            select(func.count(Report.id)).where(
+                Report.opportunity_id == offer.id, Report.status == ReportStatus.OPEN
+            )
+        )
+        if open_count >= setting("REPORT_THRESHOLD", 3) and not offer.hidden:
+            offer.hidden = True
+            session.flush()
+            notifications.content_hidden(offer, open_count)
+    return report
+
+
+def reported_offers(tenant: Tenant) -> list[tuple[Opportunity, list[Report]]]:
+    """Offers with open reports, hidden ones first."""
+    with tenant_context(tenant):
+        reports = list(
+            session.scalars(
+                select(Report).where(Report.status == ReportStatus.OPEN).order_by(Report.created_at)
+            )
+        )
+        grouped: dict[int, list[Report]] = {}
+        for report in reports:
+            grouped.setdefault(report.opportunity_id, []).append(report)
+        offers = {
+            o.id: o for o in session.scalars(select(Opportunity).where(Opportunity.id.in_(grouped)))
+        }
+    ordered = sorted(grouped, key=lambda i: (not offers[i].hidden, grouped[i][0].created_at))
+    return [(offers[i], grouped[i]) for i in ordered]
+
+
+def resolve_reports(tenant: Tenant, offer_id: int, uphold: bool) -> Opportunity:
+    """Close an offer's open reports: upheld archives the offer, dismissed shows it again."""
+    with tenant_context(tenant):
+        offer = session.get(Opportunity, offer_id)
+        if offer is None:
+            raise NotFoundError(f"no offer {offer_id} here", field="offer")
+        reports = list(
+            session.scalars(
+                select(Report).where(
+                    Report.opportunity_id == offer.id, Report.status == ReportStatus.OPEN
+                )
+            )
+        )
+        if not reports:
+            raise ConflictError("the offer has no open reports", field="offer")
+        for report in reports:
+            report.status = ReportStatus.UPHELD if uphold else ReportStatus.DISMISSED
+            report.resolved_at = utcnow()
+        if uphold:
+            offer.status = S.ARCHIVED
+        offer.hidden = False if not uphold else offer.hidden
+        session.flush()
+        audit.record(
+            "engagement.reports.upheld" if uphold else "engagement.reports.dismissed",
+            f"engagement_opportunity:{offer.id}",
+            tenant=tenant,
+        )
+    return offer
+
+
+# ---------------------------------------------------------------------------------
+# Expiry
+# ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ExpiryReport:
+    """What one run of :func:`expire_offers` did."""
+
+    expired: int = 0
+    reminded: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"expired": self.expired, "reminded": self.reminded}
+
+
+def expire_offers(today: dt.date | None = None) -> ExpiryReport:
+    """Expire offers past their date and remind organisations ``REMINDER_DAYS`` (7)
+    before; safe to run any number of times a day (reminders are sent once)."""
+    today = today or dt.date.today()
+    report = ExpiryReport()
+    soon = today + dt.timedelta(days=setting("REMINDER_DAYS", 7))
+    with cross_tenant("the expiry job runs over every municipality's offers"):
+        live = [S.PUBLISHED, S.PAUSED, S.IN_REVIEW]
+        for offer in session.scalars(
+            select(Opportunity).where(Opportunity.status.in_(live), Opportunity.expires_on < today)
+        ):
+            offer.status = S.EXPIRED
+            session.flush()
+            notifications.expired(offer)
+            report.expired += 1
+        for offer in session.scalars(
+            select(Opportunity).where(
+                Opportunity.status.in_([S.PUBLISHED, S.PAUSED]),
+                Opportunity.expires_on >= today,
+                Opportunity.expires_on <= soon,
+            )
+        ):
+            report.reminded += int(notifications.expiry_reminder(offer))
+    return report
+
+
+def require_member(user: User | None, organisation: Organisation) -> None:
+    """Refuse anyone who does not manage the organisation."""
+    if not is_member(user, organisation):
+        raise PermissionDenied("you do not manage this organisation", field="organisation")
