@@ -1,8 +1,11 @@
 """The engagement HTTP API under ``/api/v1/tenants/<tenant>/engagement``.
 
-Reads (search, detail, open data) are public; writes need a bearer token of someone
-who may administer the tenant (a tenant token, or an operator's). A tenant's token
-never acts on another tenant: it gets 403 there.
+Reads (search, detail, open data) are public. Writes need a bearer token: an
+organisation's members manage its offers with their personal access keys (as on the
+organisation pages), a registered user may register an organisation and becomes its
+first member; review, statistics and the list of organisations are for those who may
+administer the tenant (a tenant token, an admin's personal key, or an operator's).
+A token never acts on another tenant: it gets 403 there.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.api import tenant_api_prefix
-from core.auth import current_principal, tenant_admin_required
+from core.auth import can_administer, current_principal, login_required, tenant_admin_required
 from core.db import session
-from core.errors import NotFoundError
+from core.errors import NotFoundError, PermissionDenied
 from core.services import require_subscription
 from plugins.engagement import matching, offers, results, stats
 from plugins.engagement.models import Opportunity, OpportunityStatus, Organisation, Schedule
@@ -79,12 +82,13 @@ def blueprint() -> flask_smorest.Blueprint:
             # Already in the schema's dumped form (see results.py): sent as it is.
             return jsonify({"items": items})
 
-        @tenant_admin_required
+        @login_required
         @blp.arguments(EngagementOpportunityInputSchema)
         @blp.response(201, EngagementOpportunitySchema)
         def post(self, data: dict[str, Any]) -> Any:
-            """Create a draft offer for one of the tenant's organisations."""
-            organisation = _organisation(data.pop("organisation_id"))
+            """Create a draft offer for one of the tenant's organisations (its members and
+            the tenant's admins)."""
+            organisation = _managed_organisation(data.pop("organisation_id"))
             offer = offers.create_offer(organisation, data)
             session.commit()
             return offer_data(offer, g.tenant.slug)
@@ -94,18 +98,18 @@ def blueprint() -> flask_smorest.Blueprint:
         @blp.response(200, EngagementOpportunitySchema)
         @blp.doc(security=[])
         def get(self, offer_id: int) -> Any:
-            """A published offer visible from this tenant (its own, or one whose reach covers "
-            "it)."""
+            """A published offer visible from this tenant (its own, or one whose reach
+            covers it)."""
             offer = matching.visible_offer(g.tenant, offer_id)
             return offer_data(offer, _slug(offer.tenant_id))
 
-        @tenant_admin_required
+        @login_required
         @blp.arguments(EngagementOpportunityInputSchema)
         @blp.response(200, EngagementOpportunitySchema)
         def put(self, data: dict[str, Any], offer_id: int) -> Any:
             """Replace an offer's details (a published offer of an unverified organisation
-            goes back into review)."""
-            offer = _own_offer(offer_id)
+            goes back into review). An offer never moves to another organisation."""
+            offer = _managed_offer(offer_id)
             data.pop("organisation_id")
             offers.update_offer(offer, data)
             session.commit()
@@ -113,12 +117,12 @@ def blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/opportunities/<int:offer_id>/status")
     class OpportunityStatusChange(MethodView):
-        @tenant_admin_required
+        @login_required
         @blp.arguments(EngagementStatusChangeSchema)
         @blp.response(200, EngagementOpportunitySchema)
         def post(self, data: dict[str, Any], offer_id: int) -> Any:
             """``submit``, ``pause``, ``resume`` or ``archive`` an offer."""
-            offer = offers.change_status(_own_offer(offer_id), data["action"])
+            offer = offers.change_status(_managed_offer(offer_id), data["action"])
             session.commit()
             return offer_data(offer, g.tenant.slug)
 
@@ -130,12 +134,13 @@ def blueprint() -> flask_smorest.Blueprint:
             """The tenant's organisations (with contact data: for its admins only)."""
             return list(session.scalars(select(Organisation).order_by(Organisation.name)))
 
-        @tenant_admin_required
+        @login_required
         @blp.arguments(EngagementOrganisationInputSchema)
         @blp.response(201, EngagementOrganisationSchema)
         def post(self, data: dict[str, Any]) -> Any:
-            """Register an organisation at the tenant."""
-            organisation = offers.create_organisation(g.tenant, data)
+            """Register an organisation at the tenant. A registered user of the tenant
+            (personal access key) becomes its first member; an admin's stays memberless."""
+            organisation = offers.create_organisation(g.tenant, data, founder=_founder())
             session.commit()
             return organisation
 
@@ -206,6 +211,40 @@ def _own_offer(offer_id: int) -> Opportunity:
     if offer is None:
         raise NotFoundError(f"no offer {offer_id} here", field="offer")
     return offer
+
+
+def _require_manager(organisation: Organisation) -> None:
+    """Refuse callers who neither administer the tenant nor belong to the organisation."""
+    principal = current_principal()
+    if not can_administer(principal, g.tenant):
+        offers.require_member(principal.user, organisation)
+
+
+def _managed_organisation(org_id: int) -> Organisation:
+    organisation = _organisation(org_id)
+    _require_manager(organisation)
+    return organisation
+
+
+def _managed_offer(offer_id: int) -> Opportunity:
+    offer = _own_offer(offer_id)
+    _require_manager(offer.organisation)
+    return offer
+
+
+def _founder() -> Any:
+    """The account that founds an organisation registered through the API: None for
+    admins, the caller for the tenant's own registered users; anyone else is refused."""
+    principal = current_principal()
+    if can_administer(principal, g.tenant):
+        return None
+    user = principal.user
+    if user is None or user.tenant_id != g.tenant.id:
+        raise PermissionDenied(
+            "only this municipality's registered users and admins register organisations",
+            field="organisation",
+        )
+    return user
 
 
 def _slug(tenant_id: int) -> str:

@@ -41,8 +41,8 @@ def muenster(make_tenant: Callable[..., Any], subscribe: Callable[..., Any]) -> 
 
 @pytest.fixture
 def make_user(app: Any) -> Callable[..., Any]:
-    """Create an account: ``make_user(tenant, "a@example.org", "Anna Admin", "
-    "Role.TENANT_ADMIN)``."""
+    """Create an account: ``make_user(tenant, "a@example.org", "Anna Admin",
+    Role.TENANT_ADMIN)``."""
 
     def create(tenant: Any, email: str, name: str = "Alex Example", *roles: Role) -> Any:
         user = accounts.create_user(
@@ -56,8 +56,8 @@ def make_user(app: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_volunteer(app: Any) -> Callable[..., Any]:
-    """Register a volunteer with a profile: ``make_volunteer(tenant, email, plz=..., "
-    "**profile)``."""
+    """Register a volunteer with a profile: ``make_volunteer(tenant, email, plz=...,
+    **profile)``."""
     from plugins.engagement import volunteers
 
     def create(
@@ -91,8 +91,8 @@ def make_volunteer(app: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_organisation(app: Any) -> Callable[..., Any]:
-    """Register an organisation: ``make_organisation(tenant, "Tafel", verified=True, "
-    "founder=user)``."""
+    """Register an organisation: ``make_organisation(tenant, "Tafel", verified=True,
+    founder=user)``."""
     from plugins.engagement import offers
 
     def create(

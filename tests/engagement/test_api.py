@@ -1,4 +1,4 @@
-"""The engagement API: public search and open data, admin-token writes, isolation."""
+"""The engagement API: public search and open data, writes by admins and members, isolation."""
 
 from __future__ import annotations
 
@@ -297,3 +297,129 @@ def test_a_token_cannot_reach_another_tenants_offer_through_its_own_url(
 
     assert (status.status_code, put.status_code, create.status_code) == (404, 404, 404)
     assert offer.status == OpportunityStatus.PUBLISHED
+
+
+# Organisation members and registered users write with their personal access keys.
+
+
+@pytest.fixture
+def personal_token(app):
+    """A personal access key of ``user``: ``personal_token(user)`` -> the secret."""
+
+    def create(user):
+        _token, secret = accounts.create_token(f"key of {user.email}", user=user)
+        session.commit()
+        return secret
+
+    return create
+
+
+@pytest.fixture
+def maria(coesfeld, tafel, make_user):
+    """Maria, a member of the Tafel."""
+    from plugins.engagement import offers
+
+    user = make_user(coesfeld, "maria@tafel.example.org", "Maria Member")
+    offers.add_member(tafel, user)
+    session.commit()
+    return user
+
+
+def test_a_member_creates_submits_edits_and_pauses_her_organisations_offer(
+    client, tafel, maria, personal_token
+):
+    key = bearer(personal_token(maria))
+
+    created = client.post(f"{BASE}/opportunities", json=offer_body(tafel.id), headers=key)
+    offer_id = created.json["id"]
+    submitted = client.post(
+        f"{BASE}/opportunities/{offer_id}/status", json={"action": "submit"}, headers=key
+    )
+    edited = client.put(
+        f"{BASE}/opportunities/{offer_id}",
+        json=offer_body(tafel.id, title="Hunde ausführen am Wochenende"),
+        headers=key,
+    )
+    paused = client.post(
+        f"{BASE}/opportunities/{offer_id}/status", json={"action": "pause"}, headers=key
+    )
+
+    assert (created.status_code, created.json["status"]) == (201, "draft")
+    assert (submitted.status_code, submitted.json["status"]) == (200, "published")
+    assert (edited.status_code, edited.json["title"]) == (200, "Hunde ausführen am Wochenende")
+    assert (paused.status_code, paused.json["status"]) == (200, "paused")
+
+
+def test_a_member_of_another_organisation_cannot_touch_the_offer(
+    client, coesfeld, tafel, offer, make_user, make_organisation, personal_token
+):
+    other = make_user(coesfeld, "olaf@sportverein.example.org", "Olaf Other")
+    make_organisation(coesfeld, "Sportverein", founder=other)
+    key = bearer(personal_token(other))
+
+    create = client.post(f"{BASE}/opportunities", json=offer_body(tafel.id), headers=key)
+    put = client.put(f"{BASE}/opportunities/{offer.id}", json=offer_body(tafel.id), headers=key)
+    pause = client.post(
+        f"{BASE}/opportunities/{offer.id}/status", json={"action": "pause"}, headers=key
+    )
+
+    assert [r.status_code for r in (create, put, pause)] == [403, 403, 403]
+    assert create.json["detail"] == "organisation: you do not manage this organisation"
+    session.expire_all()
+    assert (offer.title, offer.status) == ("Lebensmittel sortieren", OpportunityStatus.PUBLISHED)
+
+
+def test_a_registered_user_registers_an_organisation_and_becomes_its_member(
+    client, coesfeld, make_user, personal_token
+):
+    from core.tenancy import tenant_context
+    from plugins.engagement import offers
+    from plugins.engagement.models import Organisation
+
+    citizen = make_user(coesfeld, "clara@example.org", "Clara Citizen")
+    key = bearer(personal_token(citizen))
+
+    registered = client.post(
+        f"{BASE}/organisations",
+        json={"name": "Repair-Café", "kind": "initiative", "contact_email": "hallo@repair.example"},
+        headers=key,
+    )
+    offer = client.post(
+        f"{BASE}/opportunities", json=offer_body(registered.json["id"]), headers=key
+    )
+
+    with tenant_context(coesfeld):
+        organisation = session.get(Organisation, registered.json["id"])
+    assert (registered.status_code, registered.json["verified"]) == (201, False)
+    assert offers.is_member(citizen, organisation) is True
+    assert (offer.status_code, offer.json["status"]) == (201, "draft")
+
+
+@pytest.mark.parametrize("path", ["/organisations", "/review-queue", "/statistics"])
+def test_a_members_key_does_not_open_the_admin_endpoints(client, maria, personal_token, path):
+    response = client.get(BASE + path, headers=bearer(personal_token(maria)))
+
+    assert response.status_code == 403
+
+
+def test_another_tenants_citizen_cannot_register_an_organisation_here(
+    client, coesfeld, duelmen, make_user, personal_token
+):
+    from sqlalchemy import select
+
+    from core.tenancy import cross_tenant
+    from plugins.engagement.models import Organisation
+
+    stranger = make_user(duelmen, "dora@example.org", "Dora Dülmen")
+    response = client.post(
+        f"{BASE}/organisations",
+        json={"name": "Fremdverein", "kind": "verein", "contact_email": "x@example.org"},
+        headers=bearer(personal_token(stranger)),
+    )
+
+    assert (response.status_code, response.json["detail"]) == (
+        403,
+        "organisation: only this municipality's registered users and admins register organisations",
+    )
+    with cross_tenant("the test checks that no tenant got the organisation"):
+        assert session.scalars(select(Organisation.name)).all() == []
