@@ -242,8 +242,9 @@ def tokens_create(
     from core import accounts, audit
     from core.db import session
     from core.errors import NotFoundError
+    from core.tenant_routing import tenant_or_fail
 
-    tenant = _tenant_or_fail(slug) if slug else None
+    tenant = tenant_or_fail(slug) if slug else None
     user = None
     if email:
         user = accounts.find_user(email, tenant)
@@ -316,16 +317,6 @@ def tokens_revoke(token_id: int) -> None:
     audit.record("token.revoked", f"token:{token.id}")
     session.commit()
     click.echo(f"Revoked token {token.id}.")
-
-
-def _tenant_or_fail(slug: str):  # type: ignore[no-untyped-def]
-    from core.errors import NotFoundError
-    from core.tenant_routing import tenant_by_slug
-
-    tenant = tenant_by_slug(slug)
-    if tenant is None:
-        raise NotFoundError(f"no tenant with slug {slug!r}", field="tenant")
-    return tenant
 
 
 # ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from flask import Flask, abort, g
 from sqlalchemy import bindparam, select
 
 from core.db import get_db, session
-from core.errors import ValidationError
+from core.errors import NotFoundError, ValidationError
 from core.models import Tenant, TenantStatus
 from core.tenancy import enter_tenant, leave
 
@@ -53,6 +53,15 @@ def validate_slug(slug: str) -> str:
 def tenant_by_slug(slug: str) -> Tenant | None:
     """The tenant with this slug, whatever its status."""
     return session.scalar(_BY_SLUG, {"slug": slug})
+
+
+def tenant_or_fail(slug: str) -> Tenant:
+    """The tenant with this slug, whatever its status; ``NotFoundError`` naming the
+    field ``tenant`` otherwise (for commands that take a slug)."""
+    tenant = tenant_by_slug(slug)
+    if tenant is None:
+        raise NotFoundError(f"no tenant with slug {slug!r}", field="tenant")
+    return tenant
 
 
 # Every tenant-scoped request runs it: built once.

@@ -14,6 +14,7 @@ from core.api import API_PREFIX, tenant_api_prefix
 from core.auth import operator_required, tenant_admin_required
 from core.db import session
 from core.errors import ValidationError
+from core.tenant_routing import tenant_or_fail
 from plugins.billing import schemas
 
 
@@ -198,7 +199,7 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
         def post(self, args: dict[str, Any], slug: str, service: str) -> Any:
             """Terminate a tenant's contract (ordinary, or special with an open right)."""
             from plugins.billing.contracts import terminate
-            from plugins.billing.describe import contract_as_dict, tenant_or_fail
+            from plugins.billing.describe import contract_as_dict
 
             contract = terminate(
                 tenant_or_fail(slug),

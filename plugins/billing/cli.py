@@ -13,6 +13,7 @@ from flask.cli import with_appcontext
 from core.db import session
 from core.errors import ValidationError
 from core.output import emit_json, emit_table, json_option
+from core.tenant_routing import tenant_or_fail
 
 
 def _date(text: str | None, field: str) -> dt.date | None:
@@ -336,9 +337,8 @@ def contracts_list(slug: str | None, as_json: bool) -> None:
     """Contracts with pinned tariff version, VAT treatment and terms."""
     from plugins.billing.describe import contract_as_dict, contracts_of
 
-    data = [
-        contract_as_dict(contract) for contract in contracts_of(_tenant(slug) if slug else None)
-    ]
+    tenant = tenant_or_fail(slug) if slug else None
+    data = [contract_as_dict(contract) for contract in contracts_of(tenant)]
     if as_json:
         emit_json(data)
         return
@@ -375,7 +375,7 @@ def contracts_terminate(
     from plugins.billing.describe import contract_as_dict
 
     contract = terminate(
-        _tenant(slug),
+        tenant_or_fail(slug),
         service,
         ends_on=_date(last_day, "last_day"),
         special=special,
@@ -457,9 +457,3 @@ def bench_command(tenants: int, period: str, database_url: str | None, as_json: 
         return
     for name, value in figures.items():
         click.echo(f"{name}: {value}")
-
-
-def _tenant(slug: str) -> Any:
-    from plugins.billing.describe import tenant_or_fail
-
-    return tenant_or_fail(slug)

@@ -16,16 +16,6 @@ from plugins.billing.money import format_amount, rate_from_basis_points
 from plugins.billing.pools import allocate
 
 
-def tenant_or_fail(slug: str) -> Tenant:
-    """The tenant with this slug; ``NotFoundError`` naming it otherwise."""
-    from core.tenant_routing import tenant_by_slug
-
-    tenant = tenant_by_slug(slug)
-    if tenant is None:
-        raise NotFoundError(f"no tenant with slug {slug!r}", field="tenant")
-    return tenant
-
-
 def rate_to_bp(text: str) -> int:
     """``"19.00"`` -> 1900."""
     try:

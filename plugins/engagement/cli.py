@@ -8,16 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from core.output import emit_json, emit_table, json_option
-
-
-def _tenant(slug: str):  # type: ignore[no-untyped-def]
-    from core.errors import NotFoundError
-    from core.tenant_routing import tenant_by_slug
-
-    tenant = tenant_by_slug(slug)
-    if tenant is None:
-        raise NotFoundError(f"no tenant with slug {slug!r}", field="tenant")
-    return tenant
+from core.tenant_routing import tenant_or_fail
 
 
 @click.group()
@@ -65,7 +56,7 @@ def stats(slug: str, as_json: bool) -> None:
     """Offers, requests, acceptance rate, answer and review times of one tenant."""
     from plugins.engagement.stats import tenant_statistics
 
-    figures = tenant_statistics(_tenant(slug))
+    figures = tenant_statistics(tenant_or_fail(slug))
     if as_json:
         emit_json(figures)
         return
@@ -114,7 +105,7 @@ def search(
         statewide=statewide,
         fields=[f for f in fields.split(",") if f],
     )
-    found = match_opportunities(query, limit, tenant=_tenant(slug))
+    found = match_opportunities(query, limit, tenant=tenant_or_fail(slug))
     # Outside a request core's locale selector has no request to read: reasons in German.
     with force_locale("de"):
         rows = _rows(found)

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import click
 from core.db import session, utcnow
-from core.errors import NotFoundError, ValidationError
-from core.models import Tenant
+from core.errors import ValidationError
 from core.output import emit_json, emit_table, json_option
 from core.tenancy import tenant_context
-from core.tenant_routing import tenant_by_slug
+from core.tenant_routing import tenant_or_fail
 from flask.cli import with_appcontext
 
 from rathaus_termin.api import local_range
@@ -47,7 +46,7 @@ def group() -> None:
 @with_appcontext
 def list_calendars(slug: str, include_archived: bool, as_json: bool) -> None:
     """The tenant's calendars."""
-    with tenant_context(_tenant(slug)):
+    with tenant_context(tenant_or_fail(slug)):
         rows = TerminCalendarSchema(many=True).dump(calendars(include_archived=include_archived))
     if as_json:
         emit_json(rows)
@@ -70,7 +69,7 @@ def add_calendar(
     slug: str, name: str, calendar_slug: str | None, description: str, location: str, as_json: bool
 ) -> None:
     """Add a calendar NAME to the tenant."""
-    with tenant_context(_tenant(slug)):
+    with tenant_context(tenant_or_fail(slug)):
         calendar = create_calendar(
             name, slug=calendar_slug, description=description, location=location
         )
@@ -88,7 +87,7 @@ def add_calendar(
 @with_appcontext
 def archive(slug: str, calendar: str) -> None:
     """Archive CALENDAR: no more bookings (refused while bookings lie ahead)."""
-    with tenant_context(_tenant(slug)):
+    with tenant_context(tenant_or_fail(slug)):
         archive_calendar(calendar_by_slug(calendar, include_archived=True), utcnow())
         session.commit()
     click.echo(f"Archived calendar {calendar!r}.")
@@ -130,7 +129,7 @@ def add_slots_command(
         minutes=minutes,
         capacity=capacity,
     )
-    with tenant_context(_tenant(slug)):
+    with tenant_context(tenant_or_fail(slug)):
         created, skipped = add_slots(
             calendar_by_slug(calendar), series, dt.datetime.now(timezone()).date()
         )
@@ -161,7 +160,7 @@ def list_bookings(
     start, end = local_range(
         first_day.date() if first_day else None, last_day.date() if last_day else None
     )
-    with tenant_context(_tenant(slug)):
+    with tenant_context(tenant_or_fail(slug)):
         found = calendar_by_slug(calendar, include_archived=True) if calendar else None
         rows = TerminBookingSchema(many=True).dump(bookings(calendar=found, start=start, end=end))
     if as_json:
@@ -203,13 +202,6 @@ def _report(per_tenant: dict[str, int], as_json: bool, what: str) -> None:
         emit_json(per_tenant)
     else:
         click.echo(f"{sum(per_tenant.values())} {what}.")
-
-
-def _tenant(slug: str) -> Tenant:
-    tenant = tenant_by_slug(slug)
-    if tenant is None:
-        raise NotFoundError(f"no tenant with slug {slug!r}", field="tenant")
-    return tenant
 
 
 def _time(text: str, field: str) -> dt.time:
