@@ -39,3 +39,38 @@ def init_app(app: Flask, plugin_paths: Iterable[Path | None]) -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = app.config["DEFAULT_LOCALE"]
     app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Berlin"
     Babel(app, locale_selector=select_locale)
+
+
+def catalogue_messages(catalog: Iterable) -> dict[tuple[str | None, object], object]:
+    """The translations a compiled catalogue serves: ``(context, id) -> text``.
+
+    The header entry (empty id) is left out: it names the Babel version that wrote the
+    file, so comparing it would call a catalogue stale whenever Babel is upgraded.
+    Fuzzy and untranslated entries are left out because ``write_mo`` skips them too.
+    """
+    return {
+        (message.context, _key(message.id)): _key(message.string)
+        for message in catalog
+        if message.id and not message.fuzzy and _has_text(message.string)
+    }
+
+
+def compiled_is_current(po_catalog: Iterable, mo_path: Path) -> bool:
+    """Whether the ``.mo`` file at ``mo_path`` serves exactly the ``.po`` catalogue's
+    translations (compared message by message, not byte by byte)."""
+    from babel.messages.mofile import read_mo
+
+    if not mo_path.exists():
+        return False
+    with mo_path.open("rb") as handle:
+        compiled = read_mo(handle)
+    return catalogue_messages(compiled) == catalogue_messages(po_catalog)
+
+
+def _key(value: object) -> object:
+    # Plural ids and texts are tuples in a .po catalogue but lists when read from a .mo.
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _has_text(string: str | tuple[str, ...] | None) -> bool:
+    return all(string) if isinstance(string, tuple) else bool(string)

@@ -520,11 +520,10 @@ def translation_problems(package: Path, locales: tuple[str, ...] = ("de",)) -> l
     :param package: the folder of the plugin package (with ``translations/``).
     :return: one line per problem; empty when every catalogue is complete.
     """
-    import io
-
     from babel.messages.extract import extract_from_dir
-    from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
+
+    from core.i18n import compiled_is_current
 
     package = Path(package)
     found = []
@@ -545,10 +544,8 @@ def translation_problems(package: Path, locales: tuple[str, ...] = ("de",)) -> l
             entry = catalog.get(message_id)
             if entry is None or entry.fuzzy or not _translated(entry.string):
                 found.append(f"{locale}: untranslated {message_id!r}")
-        compiled = io.BytesIO()
-        write_mo(compiled, catalog, use_fuzzy=False)
         mo = po.with_suffix(".mo")
-        if not mo.exists() or mo.read_bytes() != compiled.getvalue():
+        if not compiled_is_current(catalog, mo):
             found.append(f"{locale}: {mo.name} is out of date (pybabel compile)")
     return found
 

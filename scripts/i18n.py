@@ -20,6 +20,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from core.i18n import compiled_is_current
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("de",)
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
@@ -105,7 +107,7 @@ def problems(package: Path) -> list[str]:
             elif entry.fuzzy:
                 found.append(f"{path.relative_to(ROOT)}: fuzzy {message_id!r}")
         mo = path.with_suffix(".mo")
-        if ids and (not mo.exists() or mo.read_bytes() != compiled(package, locale)):
+        if ids and not compiled_is_current(catalog, mo):
             found.append(f"{mo.relative_to(ROOT)}: out of date; run scripts/i18n.py compile")
     return found
 
