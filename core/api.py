@@ -45,11 +45,13 @@ def problem(
     errors: dict[str, Any] | None = None,
     title: str | None = None,
     headers: dict[str, str] | None = None,
+    code: str | None = None,
 ) -> Response:
     """An ``application/problem+json`` response (RFC 9457).
 
     :param errors: field-level messages in marshmallow's shape, e.g.
         ``{"json": {"slug": ["Not a valid slug."]}}``.
+    :param code: stable machine-readable error code (e.g. ``postcode.unknown``).
     """
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -58,6 +60,8 @@ def problem(
     }
     if detail:
         body["detail"] = detail
+    if code:
+        body["code"] = code
     if errors:
         body["errors"] = errors
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)

@@ -2,26 +2,64 @@
 
 Domain functions raise these; each front end turns them into its own form: the CLI
 prints ``Error: <field>: <message>`` and exits with status 2, the API answers with an
-``application/problem+json`` document, the web pages show the message next to the
-field. Messages name the field and say what is wrong and, where possible, what to do.
+``application/problem+json`` document (with a stable machine ``code``), the web pages
+show the message next to the field in the page's language. Messages name the field
+and say what is wrong and, where possible, what to do.
+
+A message is an English ``%``-style template with named parameters, passed as keyword
+arguments, so Babel can extract the template and pages can show it translated::
+
+    raise ValidationError(
+        "%(value)s is not a known German postcode or place",
+        field="plz", code="postcode.unknown", value=repr(raw),
+    )
+
+Never build the message with an f-string: the translation would not be found.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class RathausError(Exception):
-    """Base class of every error that is the user's to fix (not a bug)."""
+    """Base class of every error that is the user's to fix (not a bug).
+
+    :param message: English message template; ``%(name)s`` placeholders are filled
+        from ``params``.
+    :param field: the input field the error is about (``None``: the input as a whole).
+    :param code: stable machine-readable code for API clients (defaults to the
+        class's ``code``).
+    :param params: values for the template's placeholders.
+    """
 
     #: HTTP status the API answers with.
     status = 400
+    #: Machine-readable code when the raise site names none.
+    code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: str, *, field: str | None = None, code: str | None = None, **params: Any
+    ) -> None:
+        self.template = message
+        self.params = params
+        self.message = message % params if params else message
         self.field = field
+        if code is not None:
+            self.code = code
+        super().__init__(self.message)
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message}" if self.field else self.message
+
+    def localized(self) -> str:
+        """The message in the current request's language (English outside requests
+        or where no translation exists)."""
+        from flask_babel import gettext
+
+        if self.params:
+            return gettext(self.template, **self.params)
+        return gettext(self.template)
 
     def as_field_errors(self) -> dict[str, list[str]]:
         """The error in marshmallow's shape: ``{field: [message]}``."""
@@ -32,24 +70,28 @@ class ValidationError(RathausError):
     """Input is malformed or breaks a rule; nothing was written."""
 
     status = 422
+    code = "invalid"
 
 
 class NotFoundError(RathausError):
     """The named thing does not exist (or is not visible to the caller)."""
 
     status = 404
+    code = "not_found"
 
 
 class ConflictError(RathausError):
     """The input clashes with what is stored (duplicate key, overlapping period)."""
 
     status = 409
+    code = "conflict"
 
 
 class PermissionDenied(RathausError):
     """The caller may not do this."""
 
     status = 403
+    code = "forbidden"
 
 
 class TenantScopeError(RuntimeError):

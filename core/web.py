@@ -237,8 +237,10 @@ def _own_description(error: HTTPException) -> bool:
 
 def _handle_rathaus_error(error: RathausError) -> Any:
     if is_api_request():
-        return problem(error.status, str(error), errors={"json": error.as_field_errors()})
-    return _error_page(error.status, str(error))
+        return problem(
+            error.status, str(error), errors={"json": error.as_field_errors()}, code=error.code
+        )
+    return _error_page(error.status, error.localized())
 
 
 def _handle_unexpected(error: Exception) -> Any:

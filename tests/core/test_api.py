@@ -124,5 +124,24 @@ def test_domain_errors_become_problem_json(app, client, tenant, operator_token):
         "title": "Conflict",
         "status": 409,
         "detail": "slug: slug 'coesfeld' is taken",
+        "code": "conflict",
         "errors": {"json": {"slug": ["slug 'coesfeld' is taken"]}},
     }
+
+
+def test_a_domain_error_keeps_its_machine_code_and_english_text(app, client):
+    from core.errors import ValidationError
+
+    @app.get("/api/v1/postcode-probe")
+    def postcode():
+        raise ValidationError(
+            "%(value)s is not a known German postcode",
+            field="plz",
+            code="postcode.unknown",
+            value="'99999'",
+        )
+
+    response = client.get("/api/v1/postcode-probe", headers={"Accept-Language": "de"})
+    assert response.status_code == 422
+    assert response.json["code"] == "postcode.unknown"
+    assert response.json["detail"] == "plz: '99999' is not a known German postcode"
