@@ -223,7 +223,9 @@ def subscription_started(subscription: Subscription) -> None:
 def subscription_ended(subscription: Subscription, reason: str) -> None:
     """React to a subscription having been given an end date.
 
-    :param subscription: the subscription, with ``ends_on`` (its last day) set.
+    :param subscription: the subscription, with ``ends_on`` (its last day) set and
+        ``notice_on`` (the day notice was given, None when not known: a recorded past
+        end or an offboarding).
     :param reason: ``"ordinary"`` (notice given), ``"special"`` (special termination
         right, e.g. after a sponsor left), or ``"offboarding"``.
     :return: nothing.

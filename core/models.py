@@ -117,6 +117,8 @@ class Subscription(TenantScoped, Base):
     starts_on: Mapped[dt.date] = mapped_column(Date)
     ends_on: Mapped[dt.date | None] = mapped_column(Date)
     end_reason: Mapped[str | None] = mapped_column(String(20))
+    # The day notice was given for the end (None: not known, e.g. a recorded past end).
+    notice_on: Mapped[dt.date | None] = mapped_column(Date)
     # The call-off (Einzelabruf) or contract reference the connection rests on.
     contract_ref: Mapped[str | None] = mapped_column(String(100))
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

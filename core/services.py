@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask, abort, current_app, g
 from sqlalchemy import bindparam, or_, select
 
+from core import audit
 from core.db import session
 from core.errors import ConflictError, NotFoundError, ValidationError
 from core.models import Subscription, Tenant, TenantStatus
@@ -59,6 +60,9 @@ LEIKA_KEY = re.compile(r"^\d{14}$")
 
 #: Reasons a subscription can end with.
 END_REASONS = ("ordinary", "special", "offboarding")
+#: The reasons a person may choose when ending a subscription; ``offboarding`` is
+#: set by the offboarding itself.
+NOTICE_REASONS = ("ordinary", "special")
 
 
 @dataclass(frozen=True)
@@ -243,6 +247,7 @@ def subscribe(
     today = today or dt.date.today()
     starts_on = starts_on or today
     manifest = catalogue().get(service_key)
+    contract_ref = _contract_ref(contract_ref)
     if tenant.status == TenantStatus.OFFBOARDED:
         raise ValidationError(f"tenant {tenant.slug!r} is offboarded", field="tenant")
     if starts_on < today and not allow_backdated:
@@ -273,6 +278,17 @@ def subscribe(
         session.add(sub)
         session.flush()
         _hook().subscription_started(subscription=sub)
+    audit.record(
+        "subscription.started",
+        _target(tenant),
+        tenant=tenant,
+        details={
+            "service": service_key,
+            "starts_on": starts_on.isoformat(),
+            "contract_ref": contract_ref,
+            "backdated": starts_on < today,
+        },
+    )
     return sub
 
 
@@ -282,10 +298,15 @@ def end_subscription(
     *,
     ends_on: dt.date,
     reason: str = "ordinary",
+    notice_on: dt.date | None = None,
     allow_backdated: bool = False,
     today: dt.date | None = None,
 ) -> Subscription:
-    """Give the tenant's current subscription to a service its last day.
+    """Give the tenant's current subscription to a service its last day; audited.
+
+    :param notice_on: the day notice was given, stored on the subscription for the
+        ``subscription_ended`` hooks (e.g. billing checks notice periods against it);
+        None when not known (a past end being recorded, or an offboarding).
 
     :raises NotFoundError: no subscription that is active or scheduled on ``ends_on``.
     :raises ValidationError: unknown reason, a last day before the start or in the
@@ -307,9 +328,35 @@ def end_subscription(
         _refuse_if_required(tenant, service_key, ends_on)
         sub.ends_on = ends_on
         sub.end_reason = reason
+        sub.notice_on = notice_on
         session.flush()
         _hook().subscription_ended(subscription=sub, reason=reason)
+    audit.record(
+        "subscription.ended",
+        _target(tenant),
+        tenant=tenant,
+        reason=f"{reason} termination",
+        details={"service": service_key, "ends_on": ends_on.isoformat(), "end_reason": reason},
+    )
     return sub
+
+
+def _target(tenant: Tenant) -> str:
+    return f"tenant:{tenant.slug}"
+
+
+def _contract_ref(value: str | None) -> str | None:
+    """The call-off reference trimmed, None when blank; at most 100 characters."""
+    text = (value or "").strip()
+    if len(text) > 100:
+        raise ValidationError(
+            "must have at most %(limit)s characters, not %(length)s",
+            field="contract",
+            code="text.too_long",
+            limit=100,
+            length=len(text),
+        )
+    return text or None
 
 
 def _open_subscription(tenant: Tenant, service_key: str, ends_on: dt.date) -> Subscription:

@@ -14,10 +14,7 @@ in ``subscription_ended``, so they hold whoever ends the subscription.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
-from collections.abc import Iterator
 
 from flask import current_app
 from sqlalchemy import select
@@ -36,12 +33,6 @@ from plugins.billing.models import (
     VatCategory,
 )
 from plugins.billing.periods import add_months
-
-# The day notice is given, set by :func:`terminate` for the hook to check against.
-_notice_day: contextvars.ContextVar[dt.date | None] = contextvars.ContextVar(
-    "billing_notice_day", default=None
-)
-
 
 # ---------------------------------------------------------------------------------
 # Tariff look-ups
@@ -204,7 +195,7 @@ def end_contract(subscription: Subscription, reason: str) -> Contract | None:
     contract = contract_of(subscription)
     if contract is None or subscription.ends_on is None:
         return contract
-    notice_on = _notice_day.get()
+    notice_on = subscription.notice_on
     ends_on = subscription.ends_on
     if notice_on is None:
         # Ended through core directly: today is the notice day, unless a past end is
@@ -248,15 +239,6 @@ def open_right(contract: Contract, day: dt.date) -> TerminationRight | None:
         return next((right for right in rights if right.is_open(day)), None)
 
 
-@contextlib.contextmanager
-def _notice_given_on(day: dt.date) -> Iterator[None]:
-    token = _notice_day.set(day)
-    try:
-        yield
-    finally:
-        _notice_day.reset(token)
-
-
 def terminate(
     tenant: Tenant,
     service_key: str,
@@ -272,15 +254,15 @@ def terminate(
     :raises NotFoundError: the tenant has no contract for the service.
     """
     notice_on = notice_on or dt.date.today()
-    with _notice_given_on(notice_on):
-        subscription = end_subscription(
-            tenant,
-            service_key,
-            ends_on=ends_on,
-            reason="special" if special else "ordinary",
-            allow_backdated=True,
-            today=notice_on,
-        )
+    subscription = end_subscription(
+        tenant,
+        service_key,
+        ends_on=ends_on,
+        reason="special" if special else "ordinary",
+        notice_on=notice_on,
+        allow_backdated=True,
+        today=notice_on,
+    )
     contract = contract_of(subscription)
     if contract is None:
         raise NotFoundError(

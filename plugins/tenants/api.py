@@ -157,7 +157,7 @@ def _subscription_routes(blp: Blueprint) -> None:
         @blp.response(201, schemas.TenantsSubscriptionSchema)
         def post(self, data: dict[str, Any], key: str) -> Any:
             """Connect the tenant to a service (Einzelabruf)."""
-            from plugins.tenants.subscriptions import subscribe
+            from core.services import subscribe
 
             tenant = registry.find_tenant(key)
             sub = subscribe(tenant, data.pop("service"), **data)
@@ -171,9 +171,9 @@ def _subscription_routes(blp: Blueprint) -> None:
         @blp.response(200, schemas.TenantsSubscriptionSchema)
         def post(self, data: dict[str, Any], key: str, service: str) -> Any:
             """End the subscription on its last day (ordinary notice or special termination)."""
-            from plugins.tenants.subscriptions import unsubscribe
+            from core.services import end_subscription
 
-            sub = unsubscribe(
+            sub = end_subscription(
                 registry.find_tenant(key), service, ends_on=data["ends_on"], reason=data["reason"]
             )
             session.commit()

@@ -20,6 +20,7 @@ from flask.cli import with_appcontext
 from core.db import session
 from core.errors import ValidationError
 from core.output import emit_json, emit_table, json_option
+from core.services import NOTICE_REASONS
 from plugins.tenants import registry
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -358,7 +359,7 @@ def subscribe(
     as_json: bool,
 ) -> None:
     """Connect a tenant to a service."""
-    from plugins.tenants.subscriptions import subscribe as subscribe_tenant
+    from core.services import subscribe as subscribe_tenant
 
     found = registry.find_tenant(tenant)
     sub = subscribe_tenant(
@@ -381,7 +382,7 @@ def subscribe(
 @click.option("--at", "ends_on", type=DATE, required=True, help="Last day of service (YYYY-MM-DD).")
 @click.option(
     "--reason",
-    type=click.Choice(["ordinary", "special"]),
+    type=click.Choice(NOTICE_REASONS),
     default="ordinary",
     show_default=True,
     help="Ordinary notice or special termination right (Sonderkündigung).",
@@ -392,10 +393,10 @@ def unsubscribe(
     tenant: str, service: str, ends_on: dt.datetime, reason: str, as_json: bool
 ) -> None:
     """End a tenant's subscription to a service on a given day."""
-    from plugins.tenants.subscriptions import unsubscribe as unsubscribe_tenant
+    from core.services import end_subscription
 
     found = registry.find_tenant(tenant)
-    sub = unsubscribe_tenant(found, service, ends_on=ends_on.date(), reason=reason)
+    sub = end_subscription(found, service, ends_on=ends_on.date(), reason=reason)
     session.commit()
     if as_json:
         emit_json(registry.subscription_data(sub))

@@ -11,9 +11,9 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
+from core.services import NOTICE_REASONS
 from plugins.tenants.invitations import MAX_DAYS
 from plugins.tenants.lifecycle import MAX_REASON_LENGTH
-from plugins.tenants.subscriptions import END_REASONS
 
 STATUSES = ("requested", "active", "suspended", "offboarded")
 KINDS = ("land", "kreis", "gemeinde")
@@ -148,7 +148,7 @@ class TenantsUnsubscribeSchema(ma.Schema):
     """The end of a connection."""
 
     ends_on = ma.fields.Date(required=True, metadata={"description": "Last day of service"})
-    reason = ma.fields.String(load_default="ordinary", validate=validate.OneOf(END_REASONS))
+    reason = ma.fields.String(load_default="ordinary", validate=validate.OneOf(NOTICE_REASONS))
 
 
 class TenantsAuditQuerySchema(ma.Schema):

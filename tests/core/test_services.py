@@ -6,11 +6,12 @@ import datetime as dt
 
 import marshmallow as ma
 import pytest
+from sqlalchemy import select
 
 from core import hookimpl
 from core.db import session
 from core.errors import ConflictError, NotFoundError, ValidationError
-from core.models import Subscription, TenantStatus
+from core.models import AuditEntry, Subscription, TenantStatus
 from core.services import (
     ServiceManifest,
     active_subscription,
@@ -304,3 +305,44 @@ def test_services_list_command_json(runner):
     result = runner.invoke("services", "list", "--json")
     assert result.exit_code == 0
     assert '"key": "probe"' in result.output and '"plugin": "probe"' in result.output
+
+
+def test_subscribe_and_end_are_audited_by_core_with_the_notice_day(app, tenant):
+    subscribe(tenant, "probe", contract_ref="  EA-7  ")
+    sub = end_subscription(tenant, "probe", ends_on=TODAY + 9 * DAY, notice_on=TODAY)
+    with tenant_context(tenant):
+        entries = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(e.action, e.target, e.details) for e in entries[-2:]] == [
+        (
+            "subscription.started",
+            "tenant:coesfeld",
+            {
+                "service": "probe",
+                "starts_on": TODAY.isoformat(),
+                "contract_ref": "EA-7",
+                "backdated": False,
+            },
+        ),
+        (
+            "subscription.ended",
+            "tenant:coesfeld",
+            {
+                "service": "probe",
+                "ends_on": (TODAY + 9 * DAY).isoformat(),
+                "end_reason": "ordinary",
+            },
+        ),
+    ]
+    assert (sub.contract_ref, sub.notice_on, entries[-1].reason) == (
+        "EA-7",
+        TODAY,
+        "ordinary termination",
+    )
+
+
+def test_subscribe_refuses_a_contract_reference_over_100_characters(app, tenant):
+    assert error_of(lambda: subscribe(tenant, "probe", contract_ref="x" * 101)) == (
+        "ValidationError",
+        "contract",
+        "must have at most 100 characters, not 101",
+    )
