@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -49,6 +50,10 @@ class HookDoc:
     firstresult: bool = False
     historic: bool = False
     line: int = 0
+    #: A real implementation (source) and the module it comes from, or a docstring's
+    #: ``Example::`` block (module ``None``).
+    example: str = ""
+    example_module: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The hook's documentation as JSON-ready data."""
@@ -92,7 +97,9 @@ def collect(pm: Any, publishers: dict[str, str] | None = None) -> list[HookDoc]:
         spec = getattr(caller, "spec", None)
         if spec is None or name.startswith("_"):
             continue
-        docs.append(describe(name, spec, _publisher(spec.namespace, publishers or {})))
+        doc = describe(name, spec, _publisher(spec.namespace, publishers or {}))
+        _take_builtin_example(doc, caller.get_hookimpls())
+        docs.append(doc)
     return sorted(
         docs, key=lambda d: (d.publisher != "core", d.publisher, d.module, d.line, d.name)
     )
@@ -124,8 +131,30 @@ def describe(name: str, spec: Any, publisher: str) -> HookDoc:
     return doc
 
 
+#: Modules whose hook implementations may serve as examples: the built-in plugins and
+#: core's own fallbacks (so the reference is the same whatever else is installed).
+EXAMPLE_MODULES = ("plugins.", "core.")
+
+
+def _take_builtin_example(doc: HookDoc, hookimpls: list[Any]) -> None:
+    """Show the first built-in implementation of the hook as its example."""
+    for impl in hookimpls[::-1]:  # pluggy lists the last registered first
+        module = getattr(impl.function, "__module__", "") or ""
+        if not module.startswith(EXAMPLE_MODULES):
+            continue
+        try:
+            source = inspect.getsource(impl.function)
+        except (OSError, TypeError):
+            continue
+        doc.example, doc.example_module = textwrap.dedent(source).rstrip(), module
+        return
+
+
 def parse_docstring(text: str, doc: HookDoc) -> None:
-    """Fill summary, description, params, returns and call order from a docstring."""
+    """Fill summary, description, params, returns, call order and example from a docstring."""
+    text, _, example = text.partition("\nExample::\n")
+    if example:
+        doc.example = textwrap.dedent(example).strip("\n").rstrip()
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
     if not paragraphs:
         return
@@ -387,14 +416,14 @@ def _render_hook(doc: HookDoc) -> list[str]:
             )
     out += ["", f"**Returns:** {_inline(doc.returns or '(not documented)')}"]
     out += ["", f"**Call order:** {_inline(doc.call_order or '(not documented)')}"]
-    out += [
-        "",
-        "```python",
-        "@hookimpl",
-        f"def {doc.name}({', '.join(doc.argnames)}):",
-        "    ...",
-        "```",
-    ]
+    if doc.example_module:
+        out += ["", f"**Example** (from `{doc.example_module}`):"]
+    elif doc.example:
+        out += ["", "**Example:**"]
+    example = doc.example or "\n".join(
+        ["@hookimpl", f"def {doc.name}({', '.join(doc.argnames)}):", "    ..."]
+    )
+    out += ["", "```python", example, "```"]
     return out
 
 

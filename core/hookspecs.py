@@ -117,6 +117,13 @@ def register_template_dirs(app: flask.Flask) -> list[str]:
     :return: a list of folder paths; earlier plugins take precedence.
 
     Call order: after ``register_api``, in plugin order.
+
+    Example::
+
+        @hookimpl
+        def register_template_dirs(app):
+            # The Kreis's own header and colours over core's templates.
+            return [str(Path(__file__).parent / "theme" / "templates")]
     """
 
 
@@ -167,6 +174,14 @@ def tenant_onboarded(tenant: Tenant) -> None:
 
     Call order: in plugin order, inside the onboarding transaction; raising aborts
     the onboarding.
+
+    Example::
+
+        @hookimpl
+        def tenant_onboarded(tenant):
+            # Every new tenant starts with an appointment calendar for its Bürgerbüro.
+            with tenant_context(tenant):
+                session.add(Calendar(tenant_id=tenant.id, name="Bürgerbüro"))
     """
 
 

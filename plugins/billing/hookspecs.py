@@ -39,6 +39,16 @@ def billable_usage(subscription: Subscription, period: Any) -> dict[str, int] | 
 
     Call order: in plugin order; the quantities of all results are added up per
     metric, so only the plugin that provides the service should answer.
+
+    Example::
+
+        # From the example plugin examples/rathaus-termin (rathaus_termin/__init__.py).
+        @hookimpl
+        def billable_usage(subscription, period):
+            # The number of calendars the tenant kept during the billing period.
+            if subscription.service_key != SERVICE_KEY:
+                return None
+            return {CALENDARS_METRIC: calendars_in_use(period.start, period.end)}
     """
 
 
@@ -63,4 +73,16 @@ def special_termination_right_opened(right: Any, tenant: Any) -> None:
 
     Call order: in plugin order, inside the transaction that opens the right;
     raising aborts it.
+
+    Example::
+
+        @hookimpl
+        def special_termination_right_opened(right, tenant):
+            # Tell the service's own page that the tenant may now leave early.
+            audit.record(
+                "termin.termination_right_opened",
+                f"tenant:{tenant.slug}",
+                tenant=tenant,
+                details={"closes_on": right.closes_on.isoformat()},
+            )
     """

@@ -251,3 +251,33 @@ def test_annotations_are_qualified_with_the_module_they_come_from():
         "list[core.models.Tenant] | core.gazetteer.GeoPoint | None"
     )
     assert hookdoc.qualify("flask.Tenant", names) == "flask.Tenant"
+
+
+def test_every_hook_shows_a_real_example(runner):
+    text = runner.invoke("plugins", "hooks").output
+    assert "    ...\n```" not in text
+    subscription_started = text[text.index('<a id="subscription_started"></a>') :]
+    assert (
+        "**Example** (from `plugins.billing`):\n\n"
+        "```python\n"
+        "@hookimpl\n"
+        "def subscription_started(subscription: Any) -> None:\n"
+    ) in subscription_started
+    template_dirs = text[text.index('<a id="register_template_dirs"></a>') :]
+    assert "**Example:**\n\n```python\n@hookimpl\ndef register_template_dirs(app):\n" in (
+        template_dirs
+    )
+
+
+def test_a_docstring_example_is_taken_apart_from_the_description():
+    doc = hookdoc.HookDoc("h", "core", "m", "s", "()", (), {}, True)
+    hookdoc.parse_docstring(
+        "Do it.\n\nCall order: first.\n\nExample::\n\n    @hookimpl\n    def h():\n        pass\n",
+        doc,
+    )
+    assert (doc.summary, doc.call_order, doc.description, doc.example) == (
+        "Do it.",
+        "first.",
+        [],
+        "@hookimpl\ndef h():\n    pass",
+    )
