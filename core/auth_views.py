@@ -29,7 +29,7 @@ from core.db import session
 from core.errors import ConflictError, ValidationError
 from core.forms import DeleteAccountForm, EmptyForm, LoginForm, RegisterForm, TokenForm
 from core.models import Role, Tenant
-from core.web import safe_next
+from core.security import safe_next
 
 bp = Blueprint("auth", __name__)
 

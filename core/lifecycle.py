@@ -1,4 +1,4 @@
-"""A tenant's life on the platform: announce it, export everything, purge its data.
+"""What core does at a tenant's start and end: announce it, export everything, purge it.
 
 Core knows every tenant-scoped table (each has a ``tenant_id`` column), so the export
 and the deletion are complete by construction, also for tables of plugins that are

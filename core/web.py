@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -33,6 +32,7 @@ from core.errors import RathausError
 from core.i18n import LOCALE_COOKIE
 from core.models import Tenant, TenantStatus
 from core.portal import admin_links_for, links_for
+from core.security import safe_next
 
 log = logging.getLogger(__name__)
 
@@ -161,16 +161,6 @@ def set_language(code: str) -> Response:
     response = redirect(safe_next(request.args.get("next")) or url_for("core.home"))
     response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` if it is a path on this site (no open redirects), else None."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 # ---------------------------------------------------------------------------------

@@ -306,7 +306,7 @@ def profile() -> Any:
         session.commit()
         flash(_("Your profile has been saved."))
         target = request.args.get("next")
-        from core.web import safe_next
+        from core.security import safe_next
 
         return redirect(safe_next(target) or url_for("engagement.search"))
     status = 422 if form.is_submitted() else 200

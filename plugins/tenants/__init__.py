@@ -3,7 +3,7 @@
 The operator's tool for registering municipalities, connecting them to services one
 at a time, handing over administration and offboarding them without loss or leak.
 The hook implementations below only delegate; the work happens in the domain modules
-(``onboarding``, ``importing``, ``lifecycle``, ``invitations``, ``masterdata``...).
+(``registry``, ``importing``, ``lifecycle``, ``invitations``, ``masterdata``...).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A tenant's life on the platform: onboard, activate, suspend, resume, offboard.
+"""The operator's transitions of a tenant: onboard, activate, suspend, resume, offboard.
 
 Allowed transitions (anything else is refused with a ``ConflictError`` naming the
 current status; nothing changes):
