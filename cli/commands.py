@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 
 from cli import plugin_kit
 from core.output import emit_json, emit_table, json_option
+from core.plugins import current_host
 
 
 def register(group: click.Group) -> None:
@@ -26,7 +27,7 @@ def register(group: click.Group) -> None:
 
 
 def _host():  # type: ignore[no-untyped-def]
-    return current_app.extensions["rathaus.plugins"]
+    return current_host()
 
 
 # ---------------------------------------------------------------------------------

@@ -16,13 +16,12 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from core import builtin, db, i18n, ratelimit, security
 from core.config import load_settings, resolve_instance_path
+from core.plugins import EXTENSION_KEY as PLUGINS_KEY
 from core.plugins import PluginHost
 from core.services import EXTENSION_KEY as SERVICES_KEY
 from core.services import Catalogue, check_requirements
 
 log = logging.getLogger(__name__)
-
-PLUGINS_KEY = "rathaus.plugins"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
