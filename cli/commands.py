@@ -54,6 +54,7 @@ def serve(host: str, port: int) -> None:
             err=True,
         )
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app.finish_setup()  # pages and API before the first request, not during it
     click.echo(f"Rathaus is running on http://{host}:{port}/ (Ctrl+C to stop)")
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 

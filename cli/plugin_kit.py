@@ -105,7 +105,8 @@ def new(
 
     ctx = click.get_current_context()
     taken = set(installed_plugins()) | {manifest.key for manifest in catalogue()}
-    commands = set(ctx.find_root().command.commands) | set(current_app.cli.commands)
+    root = ctx.find_root()
+    commands = set(root.command.list_commands(root)) | set(current_app.cli.commands)  # type: ignore[attr-defined]
     spec = scaffolding.plugin_spec(
         name, title, description, themenfeld, taken_plugins=taken, commands=commands
     )
