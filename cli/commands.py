@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import statistics
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import click
@@ -388,43 +383,12 @@ def bench() -> None:
 @click.option("--runs", default=10, show_default=True, help="Repetitions of each measurement.")
 @json_option
 def bench_startup(runs: int, as_json: bool) -> None:
-    """Cold start of `rathaus --help` and of `create_app()` with the plugins loaded."""
-    rathaus = Path(sys.executable).with_name("rathaus")
-    create_app_code = (
-        "import time; t = time.perf_counter(); from core import create_app; create_app(); "
-        "print(time.perf_counter() - t)"
-    )
-    help_times = [_time_process([str(rathaus), "--help"]) for _ in range(runs)]
-    app_times = [float(_output([sys.executable, "-c", create_app_code])) for _ in range(runs)]
-    figures = {
-        "runs": runs,
-        "rathaus_help_s": _summary(help_times),
-        "create_app_s": _summary(app_times),
-        "plugins": os.environ.get("RATHAUS_PLUGINS", "all installed"),
-    }
+    """Cold start of `rathaus --help`, plugin commands and `create_app()`, each as a
+    ratio to `python -c "import flask"` timed in the same run (see cli/bench.py)."""
+    from cli import bench as startup
+
+    figures = startup.measure(runs)
     if as_json:
         emit_json(figures)
-        return
-    for name in ("rathaus_help_s", "create_app_s"):
-        s = figures[name]
-        click.echo(
-            f"{name}: median {s['median']:.3f}  min {s['min']:.3f}  max {s['max']:.3f}  (n={runs})"
-        )
-
-
-def _time_process(argv: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, check=True, capture_output=True)  # noqa: S603 - our own executable
-    return time.perf_counter() - start
-
-
-def _output(argv: list[str]) -> str:
-    return subprocess.run(argv, check=True, capture_output=True, text=True).stdout.strip()  # noqa: S603
-
-
-def _summary(values: list[float]) -> dict[str, float]:
-    return {
-        "median": round(statistics.median(values), 4),
-        "min": round(min(values), 4),
-        "max": round(max(values), 4),
-    }
+    else:
+        click.echo(startup.report(figures))
