@@ -55,7 +55,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ratelimit.init_app(app)
     host = _load_plugins(app, plugin_objects)
     i18n.init_app(app, [info.path for info in _loaded_infos(host)])
-    security.init_app(app)
 
     from core import tenant_routing
 
@@ -107,6 +106,7 @@ def _set_up_web(app: Flask, host: PluginHost) -> None:
     from core import api, web
 
     before = set(host.loaded())
+    security.init_app(app)  # CSRF and security headers: requests only
     rest = api.init_app(app)
     web.init_app(app)
     blueprints = host.call_each("register_blueprints", isolate=True, app=app)
