@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import statistics
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import click
@@ -15,6 +10,7 @@ from flask.cli import with_appcontext
 
 from cli import plugin_kit
 from core.output import emit_json, emit_table, json_option
+from core.plugins import current_host
 
 
 def register(group: click.Group) -> None:
@@ -26,7 +22,7 @@ def register(group: click.Group) -> None:
 
 
 def _host():  # type: ignore[no-untyped-def]
-    return current_app.extensions["rathaus.plugins"]
+    return current_host()
 
 
 # ---------------------------------------------------------------------------------
@@ -53,6 +49,7 @@ def serve(host: str, port: int) -> None:
             err=True,
         )
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app.finish_setup()  # pages and API before the first request, not during it
     click.echo(f"Rathaus is running on http://{host}:{port}/ (Ctrl+C to stop)")
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
@@ -386,43 +383,12 @@ def bench() -> None:
 @click.option("--runs", default=10, show_default=True, help="Repetitions of each measurement.")
 @json_option
 def bench_startup(runs: int, as_json: bool) -> None:
-    """Cold start of `rathaus --help` and of `create_app()` with the plugins loaded."""
-    rathaus = Path(sys.executable).with_name("rathaus")
-    create_app_code = (
-        "import time; t = time.perf_counter(); from core import create_app; create_app(); "
-        "print(time.perf_counter() - t)"
-    )
-    help_times = [_time_process([str(rathaus), "--help"]) for _ in range(runs)]
-    app_times = [float(_output([sys.executable, "-c", create_app_code])) for _ in range(runs)]
-    figures = {
-        "runs": runs,
-        "rathaus_help_s": _summary(help_times),
-        "create_app_s": _summary(app_times),
-        "plugins": os.environ.get("RATHAUS_PLUGINS", "all installed"),
-    }
+    """Cold start of `rathaus --help`, plugin commands and `create_app()`, each as a
+    ratio to `python -c "import flask"` timed in the same run (see cli/bench.py)."""
+    from cli import bench as startup
+
+    figures = startup.measure(runs)
     if as_json:
         emit_json(figures)
-        return
-    for name in ("rathaus_help_s", "create_app_s"):
-        s = figures[name]
-        click.echo(
-            f"{name}: median {s['median']:.3f}  min {s['min']:.3f}  max {s['max']:.3f}  (n={runs})"
-        )
-
-
-def _time_process(argv: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, check=True, capture_output=True)  # noqa: S603 - our own executable
-    return time.perf_counter() - start
-
-
-def _output(argv: list[str]) -> str:
-    return subprocess.run(argv, check=True, capture_output=True, text=True).stdout.strip()  # noqa: S603
-
-
-def _summary(values: list[float]) -> dict[str, float]:
-    return {
-        "median": round(statistics.median(values), 4),
-        "min": round(min(values), 4),
-        "max": round(max(values), 4),
-    }
+    else:
+        click.echo(startup.report(figures))

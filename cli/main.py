@@ -1,9 +1,10 @@
 """Entry point of the ``rathaus`` command.
 
-The application is created lazily (Flask's ``FlaskGroup``), so ``rathaus --help``
-and every command get the same app as the web server. Plugins add their groups
-through the ``register_commands`` hook. User errors (``core.errors.RathausError``)
-end with ``Error: <field>: <message>`` and exit status 2, never a traceback.
+The application is created lazily, only when a command needs it, so that
+``rathaus --help`` starts without it (``cli.lazy``); every command gets the same app
+as the web server. Plugins add their groups through the ``register_commands`` hook.
+User errors (``core.errors.RathausError``) end with ``Error: <field>: <message>`` and
+exit status 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from flask.cli import FlaskGroup
 
 from cli import commands
+from cli.lazy import LazyFlaskGroup
 
 
 class UserError(click.ClickException):
@@ -22,7 +23,7 @@ class UserError(click.ClickException):
     exit_code = 2
 
 
-class RathausGroup(FlaskGroup):
+class RathausGroup(LazyFlaskGroup):
     """Flask's group, turning domain errors into clean command-line errors.
 
     Commands come from core and from Rathaus plugins (``register_commands``), not from

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from core.output import emit_json, json_option
+from core.plugins import current_host
 
 
 @click.command("hooks")
@@ -32,7 +33,7 @@ def hooks(output: Path | None, check: bool, as_json: bool) -> None:
     from cli import hookdoc
     from core import API_VERSION, hookspecs
 
-    host = current_app.extensions["rathaus.plugins"]
+    host = current_host()
     docs = hookdoc.collect(host.pm, hookdoc.publishers_of(host.pm, host.loaded()))
     if check:
         found = hookdoc.all_problems(docs)
@@ -104,7 +105,8 @@ def new(
 
     ctx = click.get_current_context()
     taken = set(installed_plugins()) | {manifest.key for manifest in catalogue()}
-    commands = set(ctx.find_root().command.commands) | set(current_app.cli.commands)
+    root = ctx.find_root()
+    commands = set(root.command.list_commands(root)) | set(current_app.cli.commands)  # type: ignore[attr-defined]
     spec = scaffolding.plugin_spec(
         name, title, description, themenfeld, taken_plugins=taken, commands=commands
     )

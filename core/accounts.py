@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload
 from core.db import session, utcnow
 from core.errors import ConflictError, NotFoundError, ValidationError
 from core.models import ApiToken, Role, Tenant, User, UserRole
+from core.plugins import current_host
 from core.tenancy import cross_tenant, platform_context, tenant_context
 
 MIN_PASSWORD_LENGTH = 12
@@ -178,7 +179,7 @@ def load_user(user_id: int) -> User | None:
 
 def erase_user(user: User) -> None:
     """Delete an account after every plugin erased its data about it (Art. 17)."""
-    hook = current_app.extensions["rathaus.plugins"].hook
+    hook = current_host().hook
     with _scope_of_user(user):
         hook.erase_personal_data(user=user)
         session.delete(user)
@@ -187,7 +188,7 @@ def erase_user(user: User) -> None:
 
 def export_user(user: User) -> dict[str, Any]:
     """Everything the platform stores about a user (Art. 15/20), by plugin."""
-    host = current_app.extensions["rathaus.plugins"]
+    host = current_host()
     data: dict[str, Any] = {
         "account": {
             "email": user.email,

@@ -18,6 +18,7 @@ from flask.views import MethodView
 
 from core.auth import current_principal, login_required
 from core.db import session
+from core.deferred import DeferredSetup
 from core.models import Role, Tenant
 from core.services import catalogue
 
@@ -32,7 +33,42 @@ def tenant_api_prefix(service: str) -> str:
 
 class RathausApi(flask_smorest.Api):
     """flask-smorest's Api, minus its error handler: core answers every error itself
-    (problem+json on API paths, HTML pages elsewhere)."""
+    (problem+json on API paths, HTML pages elsewhere).
+
+    Blueprints' routes are registered at once, their OpenAPI documentation when the
+    document is first read (``spec``: ``/api/v1/openapi.json``, ``/api/v1/docs``,
+    ``rathaus openapi``): turning every schema into OpenAPI is a good part of
+    start-up, and most processes never serve the document.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._undocumented = DeferredSetup()
+        super().__init__(*args, **kwargs)
+
+    @property
+    def spec(self) -> Any:
+        """The OpenAPI document, with every registered blueprint documented."""
+        self._undocumented.run()
+        return self.__dict__.get("_spec")
+
+    @spec.setter
+    def spec(self, value: Any) -> None:
+        self.__dict__["_spec"] = value
+
+    def register_blueprint(
+        self, blp: flask_smorest.Blueprint, *, parameters: Any = None, **options: Any
+    ) -> None:
+        """Register the blueprint's routes now, its documentation on first read."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+
+        def document() -> None:
+            spec = self.__dict__["_spec"]
+            blp.register_views_in_doc(self, self._app, spec, name=name, parameters=parameters)
+            spec.tag({"name": name, "description": blp.description})
+
+        self._undocumented.add(document)
 
     def _register_error_handlers(self) -> None:
         return None

@@ -2,6 +2,12 @@
 
 There is no module-level application or plugin manager: every call builds its own,
 so tests and embedding code can run several side by side.
+
+``create_app`` sets up what every use of the application needs – settings, database,
+plugins, service catalogue, translations, commands – and leaves the pages and the API
+(core's and the plugins' blueprints: their modules, routes and OpenAPI document) to
+the first request or other use of the routing (:mod:`core.deferred`). Commands that
+touch no page start without them.
 """
 
 from __future__ import annotations
@@ -16,13 +22,13 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from core import builtin, db, i18n, ratelimit, security
 from core.config import load_settings, resolve_instance_path
+from core.deferred import RathausFlask
+from core.plugins import EXTENSION_KEY as PLUGINS_KEY
 from core.plugins import PluginHost
 from core.services import EXTENSION_KEY as SERVICES_KEY
 from core.services import Catalogue, check_requirements
 
 log = logging.getLogger(__name__)
-
-PLUGINS_KEY = "rathaus.plugins"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -36,7 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     config = dict(config or {})
     plugin_objects = config.pop("PLUGIN_OBJECTS", None)
     instance_path = resolve_instance_path(config)
-    app = Flask(
+    app = RathausFlask(
         "core",
         instance_path=str(instance_path) if instance_path else None,
         static_folder="static",
@@ -49,14 +55,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ratelimit.init_app(app)
     host = _load_plugins(app, plugin_objects)
     i18n.init_app(app, [info.path for info in _loaded_infos(host)])
-    security.init_app(app)
 
-    from core import api, tenant_routing, web
+    from core import tenant_routing
 
-    rest = api.init_app(app)
     tenant_routing.init_app(app)
-    web.init_app(app)
-    _set_up_plugins(app, host, rest)
+    _set_up_plugins(app, host)
+    app.web_setup.add(lambda: _set_up_web(app, host))
     return app
 
 
@@ -72,11 +76,9 @@ def _loaded_infos(host: PluginHost) -> list[Any]:
     return [host.infos[name] for name in host.loaded()]
 
 
-def _set_up_plugins(app: Flask, host: PluginHost, rest: Any) -> None:
-    """Run the setup hooks; a plugin failing in any of them is left out of all."""
+def _set_up_plugins(app: Flask, host: PluginHost) -> None:
+    """Run the setup hooks every use needs; a plugin failing in one is left out of all."""
     services = host.call_each("register_services", isolate=True, app=app)
-    blueprints = host.call_each("register_blueprints", isolate=True, app=app)
-    api_blueprints = host.call_each("register_api", isolate=True, api=rest)
     template_dirs = host.call_each("register_template_dirs", isolate=True, app=app)
 
     catalogue = Catalogue()
@@ -87,6 +89,34 @@ def _set_up_plugins(app: Flask, host: PluginHost, rest: Any) -> None:
     app.extensions[SERVICES_KEY] = catalogue
 
     alive = set(host.loaded())
+    folders = [
+        str(folder) for plugin, items in template_dirs if plugin in alive for folder in items
+    ]
+    if folders:
+        app.jinja_loader = ChoiceLoader([FileSystemLoader(folders), app.jinja_loader])
+    _add_commands(app, host)
+
+
+def _set_up_web(app: Flask, host: PluginHost) -> None:
+    """Core's and the plugins' pages and API, on first use of the routing.
+
+    A plugin failing in ``register_blueprints`` or ``register_api`` is disabled then,
+    and its services leave the catalogue.
+    """
+    from core import api, web
+
+    before = set(host.loaded())
+    security.init_app(app)  # CSRF and security headers: requests only
+    rest = api.init_app(app)
+    web.init_app(app)
+    blueprints = host.call_each("register_blueprints", isolate=True, app=app)
+    api_blueprints = host.call_each("register_api", isolate=True, api=rest)
+
+    alive = set(host.loaded())
+    catalogue = app.extensions[SERVICES_KEY]
+    for key, manifest in list(catalogue.services.items()):
+        if manifest.plugin in before - alive:
+            del catalogue.services[key]
     for plugin, items in blueprints:
         if plugin in alive:
             for blueprint in items:
@@ -95,12 +125,6 @@ def _set_up_plugins(app: Flask, host: PluginHost, rest: Any) -> None:
         if plugin in alive:
             for blueprint in items:
                 rest.register_blueprint(blueprint)
-    folders = [
-        str(folder) for plugin, items in template_dirs if plugin in alive for folder in items
-    ]
-    if folders:
-        app.jinja_loader = ChoiceLoader([FileSystemLoader(folders), app.jinja_loader])
-    _add_commands(app, host)
 
 
 def _add_services(

@@ -29,6 +29,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import chain
 
 FORMAT = "rathaus-gazetteer"
@@ -105,14 +106,16 @@ class _Index:
     """All lookup structures, built once per load and never mutated afterwards."""
 
     def __init__(self, places: list[Place], postcodes: list[Postcode]) -> None:
-        """Build the indexes; ``places`` must be sorted by AGS."""
+        """Build the key indexes; ``places`` must be sorted by AGS."""
         self.places = {place.ags: place for place in places}
         self.keys = [place.ags for place in places]
         self.ordered = places
         self.postcodes = {code.plz: code for code in postcodes}
-        self.search_text = _SearchText(places)
-        self.children = _children_index(places, self.search_text.simple)
-        self.by_postcode = _postcode_index(places)
+
+    # Built on first use: looking places up by key never folds 11,000 names.
+    search_text = cached_property(lambda self: _SearchText(self.ordered))
+    children = cached_property(lambda s: _children_index(s.ordered, s.search_text.simple))
+    by_postcode = cached_property(lambda self: _postcode_index(self.ordered))
 
 
 def _children_index(places: list[Place], folded: list[str]) -> dict[str, list[Place]]:

@@ -13,7 +13,6 @@ import datetime as dt
 import decimal
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import MetaData, Table, delete, func, select
 
 from core import accounts
@@ -21,6 +20,7 @@ from core.db import Base, session, utcnow
 from core.errors import ConflictError, ValidationError
 from core.identifiers import display_name, known_place, suggested_slug, validate_leitweg_id
 from core.models import Tenant, TenantKind, TenantStatus
+from core.plugins import current_host
 from core.tenancy import tenant_context
 from core.tenant_routing import validate_slug
 
@@ -250,4 +250,4 @@ def _plain(value: Any) -> Any:
 
 
 def _host() -> Any:
-    return current_app.extensions["rathaus.plugins"]
+    return current_host()

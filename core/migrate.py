@@ -21,6 +21,7 @@ from flask import Flask
 
 from core.db import get_db
 from core.errors import NotFoundError
+from core.plugins import current_host
 
 ENVIRONMENT = Path(__file__).parent / "migrations"
 
@@ -43,7 +44,7 @@ class MigrationSource:
 
 def sources(app: Flask) -> list[MigrationSource]:
     """Core and every loaded plugin with migrations, in upgrade order."""
-    host = app.extensions["rathaus.plugins"]
+    host = current_host(app)
     found = [MigrationSource("core", ENVIRONMENT / "versions")]
     for name in host.loaded():
         path = host.infos[name].path

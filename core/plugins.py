@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "rathaus.plugins"
 
+#: Key of the plugin host in ``app.extensions``; reach it with :func:`current_host`.
+EXTENSION_KEY = "rathaus.plugins"
+
 #: Name under which core registers its own fallback implementations.
 CORE_PLUGIN_NAME = "core"
 
@@ -113,7 +116,8 @@ def _compare(have: tuple[int, ...], op: str, want: tuple[int, ...]) -> bool:
 class PluginHost:
     """The plugin manager of one application, with per-plugin bookkeeping.
 
-    Created by ``create_app`` and kept in ``app.extensions["rathaus.plugins"]``.
+    Created by ``create_app``; code running in the application reaches it with
+    :func:`current_host`.
     """
 
     def __init__(self, *, strict: bool = False) -> None:
@@ -254,11 +258,10 @@ class PluginHost:
             if self.pm.get_plugin(impl.plugin_name) is None:
                 continue  # disabled by an earlier failure in this loop
             if impl.hookwrapper or impl.wrapper:
-                continue  # setup hooks collect results; wrappers have nothing to wrap
-            args = [kwargs[name] for name in impl.argnames]
+                continue  # wrappers are not results: they wrap each plugin's call below
             rollback = undo(impl.plugin_name) if undo is not None else None
             try:
-                result = impl.function(*args)
+                returned = self._call_one(caller, impl, kwargs)
             except Exception as exc:
                 if self.strict or not isolate:
                     raise
@@ -267,9 +270,37 @@ class PluginHost:
                     rollback()
                 self.fail(impl.plugin_name, f"{hook_name} raised {type(exc).__name__}: {exc}")
                 continue
-            if result is not None:
-                results.append((impl.plugin_name, result))
+            results.extend((impl.plugin_name, result) for result in returned)
         return results
+
+    def _call_one(self, caller: Any, impl: Any, kwargs: dict[str, Any]) -> list[Any]:
+        """Call one plugin's implementation through pluggy (so that tracing, call
+        monitoring and other plugins' wrappers see it), leaving out every other
+        plugin's plain implementation. pluggy drops None results: the list is empty
+        or holds the one result."""
+        others = [
+            other.plugin
+            for other in caller.get_hookimpls()
+            if other is not impl and not (other.hookwrapper or other.wrapper)
+        ]
+        subset = self.pm.subset_hook_caller(caller.name, others)
+        spec = caller.spec
+        names = spec.argnames if spec is not None else tuple(kwargs)
+        returned = subset(**{name: kwargs[name] for name in names if name in kwargs})
+        if spec is not None and spec.opts.get("firstresult"):
+            return [] if returned is None else [returned]
+        return list(returned)
+
+
+def current_host(app: Any = None) -> PluginHost:
+    """The plugin host of ``app`` (default: the current application).
+
+    The one way for core and plugins to reach the hooks of the running application:
+    ``current_host().hook.tenant_onboarded(tenant=t)``.
+    """
+    from flask import current_app
+
+    return (app or current_app).extensions[EXTENSION_KEY]
 
 
 def _plugin_path(plugin: object) -> Path | None:

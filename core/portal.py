@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
-
 from core.models import Tenant
+from core.plugins import current_host
 from core.services import is_subscribed
 
 
@@ -42,14 +41,14 @@ def admin_links_for(tenant: Tenant | None) -> list[AdminLink]:
 
     if tenant is None or not can_administer(current_principal(), tenant):
         return []
-    host = current_app.extensions["rathaus.plugins"]
+    host = current_host()
     results = host.call_each("admin_links", tenant=tenant)
     return [link for _plugin, items in results for link in items]
 
 
 def links_for(tenant: Tenant) -> list[PortalLink]:
     """The portal links of the tenant's active services, in plugin order."""
-    host = current_app.extensions["rathaus.plugins"]
+    host = current_host()
     links = [
         link for _plugin, items in host.call_each("portal_links", tenant=tenant) for link in items
     ]

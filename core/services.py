@@ -24,6 +24,7 @@ from core import audit
 from core.db import session
 from core.errors import ConflictError, NotFoundError, ValidationError
 from core.models import Subscription, Tenant, TenantStatus
+from core.plugins import current_host
 from core.tenancy import tenant_context
 
 EXTENSION_KEY = "rathaus.services"
@@ -416,7 +417,7 @@ def _validated_settings(
 
 
 def _hook() -> Any:
-    return current_app.extensions["rathaus.plugins"].hook
+    return current_host().hook
 
 
 # ---------------------------------------------------------------------------------

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app
 from sqlalchemy import select
 
 from core.db import session
 from core.errors import NotFoundError, ValidationError
 from core.models import Role, Subscription, Tenant, User, UserRole
+from core.plugins import current_host
 from core.services import end_subscription
 from core.tenancy import cross_tenant, tenant_context
 from plugins.billing.models import (
@@ -330,9 +330,7 @@ def _open_right(contract: Contract, tenant: Tenant, sponsorship: Sponsorship) ->
         session.add(right)
         session.flush()
         _notify_admins(right, tenant)
-        current_app.extensions["rathaus.plugins"].hook.special_termination_right_opened(
-            right=right, tenant=tenant
-        )
+        current_host().hook.special_termination_right_opened(right=right, tenant=tenant)
     return right
 
 

@@ -22,13 +22,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from core.db import session
 from core.models import Subscription, Tenant
+from core.plugins import current_host
 from core.tenancy import cross_tenant, tenant_context
 from plugins.billing import periods
 from plugins.billing.contracts import open_termination_rights, reconcile_contracts
@@ -441,7 +441,7 @@ def billable_usage(
     contract: Any, billed: Period, subscription: Subscription | None = None
 ) -> dict[str, int]:
     """Quantities the service plugins report for the contract's subscription (hook)."""
-    hook = current_app.extensions["rathaus.plugins"].hook
+    hook = current_host().hook
     with tenant_context(contract.tenant_id):
         subscription = subscription or session.get(Subscription, contract.subscription_id)
         totals: dict[str, int] = defaultdict(int)

@@ -13,10 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from flask import current_app
-
 from core import gazetteer
 from core.errors import ValidationError
+from core.plugins import current_host
 
 CELL_DEGREES = 0.1
 _COLUMNS = int(360 / CELL_DEGREES)
@@ -42,7 +41,7 @@ def geocode(query: str, *, field: str = "plz") -> Point:
     text = (query or "").strip()
     if not text:
         raise ValidationError("enter a postcode (PLZ) or a place", field=field)
-    hook = current_app.extensions["rathaus.plugins"].hook
+    hook = current_host().hook
     found = hook.geocode(query=text)
     if found is None:
         raise ValidationError(f"{text!r} is not a known German postcode or place", field=field)

@@ -21,6 +21,7 @@ from core import accounts, audit
 from core.db import session, utcnow
 from core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from core.models import Role, Tenant, User
+from core.plugins import current_host
 from core.tenancy import cross_tenant, tenant_context
 from plugins.engagement import geo, notifications, vocabulary
 from plugins.engagement.models import (
@@ -294,7 +295,7 @@ def locate(data: Mapping[str, Any]) -> Location:
         raise ValidationError(
             "give a postcode or a place, or mark the offer as remote", field="plz"
         )
-    hook = current_app.extensions["rathaus.plugins"].hook
+    hook = current_host().hook
     found = None
     if street:
         found = hook.geocode(query=" ".join(filter(None, [street + ",", plz, place])))

@@ -24,7 +24,6 @@ import functools
 import re
 from typing import Any
 
-import snowballstemmer
 from sqlalchemy import Integer, column, event, text
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -32,7 +31,6 @@ from plugins.engagement.models import Opportunity
 
 FTS_TABLE = "fts_engagement_opportunity"
 _WORD = re.compile(r"\w+", re.UNICODE)
-_stemmer = snowballstemmer.stemmer("german")
 
 #: Words too common to search for (a short form of PostgreSQL's German stop list).
 STOPWORDS = frozenset(
@@ -135,7 +133,26 @@ def drop_index(connection: Any) -> None:
 @functools.lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """The German Snowball stem of a lower-case word (cached: vocabularies repeat)."""
-    return _stemmer.stemWord(word)
+    return german_stemmer().stemWord(word)
+
+
+@functools.cache
+def german_stemmer() -> Any:
+    """Snowball's German stemmer, and no other: ``import snowballstemmer`` loads all
+    its 30 languages (a tenth of a second at start-up), so the German module is
+    loaded on first use from the same folder under a package name of its own."""
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    name = "_rathaus_snowball_german"
+    if name not in sys.modules:
+        found = importlib.util.find_spec("snowballstemmer")
+        package = types.ModuleType(name)
+        package.__path__ = list(found.submodule_search_locations or [])  # type: ignore[union-attr]
+        sys.modules[name] = package
+    return importlib.import_module(f"{name}.german_stemmer").GermanStemmer()
 
 
 def words(text_: str) -> list[str]:

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import insert, select, update
 
 from core import audit, gazetteer
@@ -47,6 +46,7 @@ from core.identifiers import (
     validate_leitweg_id,
 )
 from core.models import AuditEntry, Tenant, TenantKind, TenantStatus
+from core.plugins import current_host
 from core.tenant_routing import validate_slug
 from plugins.tenants.masterdata import check_email, check_text
 
@@ -590,7 +590,7 @@ def _audit(plan: Plan, ids: dict[str, int], now: Any) -> None:
 
 def _announce(tenant_ids: Iterable[int]) -> None:
     """Call ``tenant_onboarded`` for each new tenant — if any plugin listens."""
-    hook = current_app.extensions["rathaus.plugins"].hook.tenant_onboarded
+    hook = current_host().hook.tenant_onboarded
     if not hook.get_hookimpls():
         return
     for chunk in _chunks(list(tenant_ids)):

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from core.plugins import api_version_supported
+from core.plugins import api_version_supported, current_host
 from core.testing import migration_differences, translation_problems
 from termin_helpers import seat
 
@@ -17,7 +17,7 @@ PACKAGE = Path(rathaus_termin.__file__).parent
 
 
 def test_plugin_loads_from_its_entry_point(app):
-    info = app.extensions["rathaus.plugins"].infos["termin"]
+    info = current_host(app).infos["termin"]
     assert (info.state, info.distribution, info.module, info.api_versions) == (
         "loaded",
         "rathaus-termin",

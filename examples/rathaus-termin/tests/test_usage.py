@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from core.db import session
+from core.plugins import current_host
 from core.services import subscriptions_of
 from core.tenancy import tenant_context
 from termin_helpers import BERLIN, make_office
@@ -38,9 +39,7 @@ def usage(app, tenant, period):
     """Call the hook the way billing does: keyword arguments, in the tenant's scope."""
     (subscription,) = subscriptions_of(tenant, "termin")
     with tenant_context(tenant):
-        return app.extensions["rathaus.plugins"].hook.billable_usage(
-            subscription=subscription, period=period
-        )
+        return current_host(app).hook.billable_usage(subscription=subscription, period=period)
 
 
 def at(year_: int, month: int, day: int) -> dt.datetime:
@@ -84,9 +83,7 @@ def test_hook_billable_usage_ignores_other_services(app, subscribed_tenant):
         tenant_id=subscribed_tenant.id, service_key="engagement", starts_on=dt.date(2024, 1, 1)
     )
     with tenant_context(subscribed_tenant):
-        result = app.extensions["rathaus.plugins"].hook.billable_usage(
-            subscription=other, period=year(2024)
-        )
+        result = current_host(app).hook.billable_usage(subscription=other, period=year(2024))
     assert result == []
 
 
