@@ -134,8 +134,9 @@ def _principal_from_session() -> Principal:
 
 
 def _epoch(user: User) -> str:
-    """Changes when the password changes, which ends every other login session."""
-    return (user.password_hash or "")[-16:]
+    """Changes on logout, password change and erasure, which ends every login session
+    of the account that started before (checked on every request, server-side)."""
+    return f"{user.session_version}:{(user.password_hash or '')[-16:]}"
 
 
 def log_in(user: User) -> None:
@@ -148,9 +149,20 @@ def log_in(user: User) -> None:
 
 
 def log_out() -> None:
-    """End the login session."""
+    """End the login session, server-side too: a copy of the cookie kept from before
+    is void afterwards (the caller commits)."""
+    principal = current_principal()
+    if principal.user is not None and principal.token is None:
+        end_all_sessions(principal.user)
     session.clear()
     g.principal = ANONYMOUS
+
+
+def end_all_sessions(user: User) -> None:
+    """Void every login session of ``user`` (logout, password change, erasure)."""
+    from core.accounts import bump_session_version
+
+    bump_session_version(user)
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -27,7 +27,14 @@ from core import accounts, audit, ratelimit
 from core.auth import current_principal, log_in, log_out, login_required
 from core.db import session
 from core.errors import ConflictError, ValidationError
-from core.forms import DeleteAccountForm, EmptyForm, LoginForm, RegisterForm, TokenForm
+from core.forms import (
+    DeleteAccountForm,
+    EmptyForm,
+    LoginForm,
+    PasswordForm,
+    RegisterForm,
+    TokenForm,
+)
 from core.models import Role, Tenant
 from core.web import safe_next
 
@@ -77,6 +84,7 @@ def logout() -> Response:
     """End the login session."""
     EmptyForm().validate_on_submit()  # CSRF is checked for every POST already
     log_out()
+    session.commit()
     flash(_("You have been logged out."))
     return redirect(url_for("core.portal") if g.get("tenant") else url_for("core.home"))
 
@@ -125,6 +133,7 @@ def _account_page(status: int = 200, **forms: Any) -> Any:
         "export_form": EmptyForm(),
         "token_form": TokenForm(),
         "revoke_form": EmptyForm(),
+        "password_form": PasswordForm(),
         "tokens": accounts.tokens_of(user) if user is not None else [],
         **forms,
     }
@@ -167,6 +176,27 @@ def revoke_personal_token(token_id: int) -> Any:
     audit.record("token.revoked", f"token:{token_id}", tenant=g.tenant)
     session.commit()
     flash(_("The access has been revoked."))
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/<tenant>/account/password")
+@login_required
+def change_password() -> Any:
+    """Change one's password (needs the current one); every other login session ends."""
+    user = current_principal().user
+    if user is None:
+        abort(403)
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _account_page(422, password_form=form)
+    if accounts.authenticate(user.email, form.current_password.data, g.tenant) is None:
+        form.current_password.errors.append(_("The password is wrong."))
+        return _account_page(422, password_form=form)
+    accounts.set_password(user, form.password.data)
+    audit.record("account.password_changed", f"user:{user.id}", tenant=g.tenant)
+    log_in(user)  # this session goes on with the new version; the others are void
+    session.commit()
+    flash(_("Your password has been changed. You have been logged out everywhere else."))
     return redirect(url_for("auth.account"))
 
 
