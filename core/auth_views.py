@@ -1,7 +1,7 @@
 """Login, logout, registration and the account page (data export and deletion).
 
 Operators log in at ``/login``; everyone else at their tenant's ``/<tenant>/login``.
-Login is throttled per client address and per account (``LOGIN_RATE_LIMIT``).
+Failed logins are throttled per client address and per account (``LOGIN_RATE_LIMIT``).
 """
 
 from __future__ import annotations
@@ -41,14 +41,27 @@ from core.web import safe_next
 bp = Blueprint("auth", __name__)
 
 
-def _throttled(form: LoginForm) -> bool:
-    """Count a login attempt; True when the client or the account tries too often."""
-    limit = current_app.config["LOGIN_RATE_LIMIT"]
+def _login_keys(form: LoginForm) -> tuple[tuple[str, str], tuple[str, str]]:
+    """What failed logins are counted against: the client address and the account."""
     where = g.tenant.slug if g.get("tenant") else "-platform-"
     account = f"{where}:{(form.email.data or '').strip().lower()}"
-    by_address = ratelimit.hit(limit, "login-address", request.remote_addr or "unknown")
-    by_account = ratelimit.hit(limit, "login-account", account)
-    return not (by_address and by_account)
+    return ("login-address", request.remote_addr or "unknown"), ("login-account", account)
+
+
+def _throttled(form: LoginForm) -> bool:
+    """True when the client address or the account has failed too often lately.
+
+    Only failures count: behind a proxy or a town hall's NAT many people log in from
+    one address, and their successful logins must not lock each other out.
+    """
+    limit = current_app.config["LOGIN_RATE_LIMIT"]
+    return not all(ratelimit.allows(limit, *key) for key in _login_keys(form))
+
+
+def _count_failure(form: LoginForm) -> None:
+    limit = current_app.config["LOGIN_RATE_LIMIT"]
+    for key in _login_keys(form):
+        ratelimit.hit(limit, *key)
 
 
 def _login(tenant: Tenant | None, default_next: str) -> Any:
@@ -61,6 +74,7 @@ def _login(tenant: Tenant | None, default_next: str) -> Any:
             log_in(user)
             session.commit()
             return redirect(safe_next(request.args.get("next")) or default_next)
+        _count_failure(form)
         form.password.errors.append(_("E-mail address or password is wrong."))
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
