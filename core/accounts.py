@@ -189,9 +189,13 @@ def load_user(user_id: int) -> User | None:
 
 def erase_user(user: User) -> None:
     """Delete an account after every plugin erased its data about it (Art. 17)."""
+    from core.erasure import erase_core_records
+
     hook = current_app.extensions["rathaus.plugins"].hook
     with _scope_of_user(user):
         hook.erase_personal_data(user=user)
+    erase_core_records(user)
+    with _scope_of_user(user):
         session.delete(user)
         session.flush()
 

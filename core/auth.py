@@ -64,14 +64,21 @@ class Principal:
         return self.user is not None and self.user.has_role(role)
 
     def describe(self) -> str:
-        """A short, stable description for the audit log."""
+        """A short, stable description for the audit log, naming people only by
+        pseudonym: ``user:<id>:<pseudonym>``, ``token:<id>:user:<id>:<pseudonym>``
+        (a personal token, whose name is the person's), ``token:<id>:<name>``."""
         if self.token is not None and self.user is not None:
-            return f"token:{self.token.id}:{self.token.name}:user:{self.user.id}"
+            return f"token:{self.token.id}:{describe_user(self.user)}"
         if self.token is not None:
             return f"token:{self.token.id}:{self.token.name}"
         if self.user is not None:
-            return f"user:{self.user.id}:{self.user.email}"
+            return describe_user(self.user)
         return "anonymous"
+
+
+def describe_user(user: User) -> str:
+    """How records name a person: ``user:<id>:<pseudonym>`` (no e-mail, no name)."""
+    return f"user:{user.id}:{user.pseudonym}"
 
 
 ANONYMOUS = Principal()
