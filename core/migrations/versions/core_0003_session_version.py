@@ -28,9 +28,7 @@ def upgrade() -> None:
     connection = op.get_bind()
     for (user_id,) in connection.execute(sa.select(users.c.id)).all():
         connection.execute(
-            users.update()
-            .where(users.c.id == user_id)
-            .values(pseudonym="u" + secrets.token_hex(6))
+            users.update().where(users.c.id == user_id).values(pseudonym="u" + secrets.token_hex(6))
         )
     with op.batch_alter_table("core_user", schema=None) as batch_op:
         batch_op.alter_column("pseudonym", existing_type=sa.String(length=16), nullable=False)
