@@ -17,7 +17,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload
 
 from core.db import session, utcnow
@@ -139,10 +139,21 @@ def find_user(email: str, tenant: Tenant | None) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Validate and store a new password."""
+    """Validate and store a new password; every login session of the account ends."""
     validate_password(password)
     with _scope_of_user(user):
         user.password_hash = hash_password(password)
+        user.session_version = (user.session_version or 0) + 1
+        session.flush()
+
+
+def bump_session_version(user: User) -> None:
+    """Void the account's login sessions: they carry the version they started with."""
+    state = inspect(user)
+    if state.deleted or state.detached or state.was_deleted:
+        return  # an erased account has no sessions left to end
+    with _scope_of_user(user):
+        user.session_version = (user.session_version or 0) + 1
         session.flush()
 
 
@@ -179,9 +190,13 @@ def load_user(user_id: int) -> User | None:
 
 def erase_user(user: User) -> None:
     """Delete an account after every plugin erased its data about it (Art. 17)."""
+    from core.erasure import erase_core_records
+
     hook = current_host().hook
     with _scope_of_user(user):
         hook.erase_personal_data(user=user)
+    erase_core_records(user)
+    with _scope_of_user(user):
         session.delete(user)
         session.flush()
 

@@ -64,14 +64,21 @@ class Principal:
         return self.user is not None and self.user.has_role(role)
 
     def describe(self) -> str:
-        """A short, stable description for the audit log."""
+        """A short, stable description for the audit log, naming people only by
+        pseudonym: ``user:<id>:<pseudonym>``, ``token:<id>:user:<id>:<pseudonym>``
+        (a personal token, whose name is the person's), ``token:<id>:<name>``."""
         if self.token is not None and self.user is not None:
-            return f"token:{self.token.id}:{self.token.name}:user:{self.user.id}"
+            return f"token:{self.token.id}:{describe_user(self.user)}"
         if self.token is not None:
             return f"token:{self.token.id}:{self.token.name}"
         if self.user is not None:
-            return f"user:{self.user.id}:{self.user.email}"
+            return describe_user(self.user)
         return "anonymous"
+
+
+def describe_user(user: User) -> str:
+    """How records name a person: ``user:<id>:<pseudonym>`` (no e-mail, no name)."""
+    return f"user:{user.id}:{user.pseudonym}"
 
 
 ANONYMOUS = Principal()
@@ -134,8 +141,9 @@ def _principal_from_session() -> Principal:
 
 
 def _epoch(user: User) -> str:
-    """Changes when the password changes, which ends every other login session."""
-    return (user.password_hash or "")[-16:]
+    """Changes on logout, password change and erasure, which ends every login session
+    of the account that started before (checked on every request, server-side)."""
+    return f"{user.session_version}:{(user.password_hash or '')[-16:]}"
 
 
 def log_in(user: User) -> None:
@@ -148,9 +156,20 @@ def log_in(user: User) -> None:
 
 
 def log_out() -> None:
-    """End the login session."""
+    """End the login session, server-side too: a copy of the cookie kept from before
+    is void afterwards (the caller commits)."""
+    principal = current_principal()
+    if principal.user is not None and principal.token is None:
+        end_all_sessions(principal.user)
     session.clear()
     g.principal = ANONYMOUS
+
+
+def end_all_sessions(user: User) -> None:
+    """Void every login session of ``user`` (logout, password change, erasure)."""
+    from core.accounts import bump_session_version
+
+    bump_session_version(user)
 
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -1,7 +1,7 @@
 """Login, logout, registration and the account page (data export and deletion).
 
 Operators log in at ``/login``; everyone else at their tenant's ``/<tenant>/login``.
-Login is throttled per client address and per account (``LOGIN_RATE_LIMIT``).
+Failed logins are throttled per client address and per account (``LOGIN_RATE_LIMIT``).
 """
 
 from __future__ import annotations
@@ -27,21 +27,41 @@ from core import accounts, audit, ratelimit
 from core.auth import current_principal, log_in, log_out, login_required
 from core.db import session
 from core.errors import ConflictError, ValidationError
-from core.forms import DeleteAccountForm, EmptyForm, LoginForm, RegisterForm, TokenForm
+from core.forms import (
+    DeleteAccountForm,
+    EmptyForm,
+    LoginForm,
+    PasswordForm,
+    RegisterForm,
+    TokenForm,
+)
 from core.models import Role, Tenant
 from core.security import safe_next
 
 bp = Blueprint("auth", __name__)
 
 
-def _throttled(form: LoginForm) -> bool:
-    """Count a login attempt; True when the client or the account tries too often."""
-    limit = current_app.config["LOGIN_RATE_LIMIT"]
+def _login_keys(form: LoginForm) -> tuple[tuple[str, str], tuple[str, str]]:
+    """What failed logins are counted against: the client address and the account."""
     where = g.tenant.slug if g.get("tenant") else "-platform-"
     account = f"{where}:{(form.email.data or '').strip().lower()}"
-    by_address = ratelimit.hit(limit, "login-address", request.remote_addr or "unknown")
-    by_account = ratelimit.hit(limit, "login-account", account)
-    return not (by_address and by_account)
+    return ("login-address", request.remote_addr or "unknown"), ("login-account", account)
+
+
+def _throttled(form: LoginForm) -> bool:
+    """True when the client address or the account has failed too often lately.
+
+    Only failures count: behind a proxy or a town hall's NAT many people log in from
+    one address, and their successful logins must not lock each other out.
+    """
+    limit = current_app.config["LOGIN_RATE_LIMIT"]
+    return not all(ratelimit.allows(limit, *key) for key in _login_keys(form))
+
+
+def _count_failure(form: LoginForm) -> None:
+    limit = current_app.config["LOGIN_RATE_LIMIT"]
+    for key in _login_keys(form):
+        ratelimit.hit(limit, *key)
 
 
 def _login(tenant: Tenant | None, default_next: str) -> Any:
@@ -54,6 +74,7 @@ def _login(tenant: Tenant | None, default_next: str) -> Any:
             log_in(user)
             session.commit()
             return redirect(safe_next(request.args.get("next")) or default_next)
+        _count_failure(form)
         form.password.errors.append(_("E-mail address or password is wrong."))
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
@@ -77,6 +98,7 @@ def logout() -> Response:
     """End the login session."""
     EmptyForm().validate_on_submit()  # CSRF is checked for every POST already
     log_out()
+    session.commit()
     flash(_("You have been logged out."))
     return redirect(url_for("core.portal") if g.get("tenant") else url_for("core.home"))
 
@@ -125,6 +147,7 @@ def _account_page(status: int = 200, **forms: Any) -> Any:
         "export_form": EmptyForm(),
         "token_form": TokenForm(),
         "revoke_form": EmptyForm(),
+        "password_form": PasswordForm(),
         "tokens": accounts.tokens_of(user) if user is not None else [],
         **forms,
     }
@@ -167,6 +190,27 @@ def revoke_personal_token(token_id: int) -> Any:
     audit.record("token.revoked", f"token:{token_id}", tenant=g.tenant)
     session.commit()
     flash(_("The access has been revoked."))
+    return redirect(url_for("auth.account"))
+
+
+@bp.post("/<tenant>/account/password")
+@login_required
+def change_password() -> Any:
+    """Change one's password (needs the current one); every other login session ends."""
+    user = current_principal().user
+    if user is None:
+        abort(403)
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _account_page(422, password_form=form)
+    if accounts.authenticate(user.email, form.current_password.data, g.tenant) is None:
+        form.current_password.errors.append(_("The password is wrong."))
+        return _account_page(422, password_form=form)
+    accounts.set_password(user, form.password.data)
+    audit.record("account.password_changed", f"user:{user.id}", tenant=g.tenant)
+    log_in(user)  # this session goes on with the new version; the others are void
+    session.commit()
+    flash(_("Your password has been changed. You have been logged out everywhere else."))
     return redirect(url_for("auth.account"))
 
 

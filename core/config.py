@@ -46,7 +46,11 @@ DEFAULTS: dict[str, Any] = {
     "LOCALES": ["de", "en"],
     # Login throttling (Flask-Limiter syntax), per client address and per account.
     "LOGIN_RATE_LIMIT": "5 per minute",
+    # memory:// counts per process: several workers (gunicorn -w N) need Redis.
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Number of reverse proxies in front of the application whose X-Forwarded-For,
+    # -Proto, -Host and -Port headers are trusted (Werkzeug ProxyFix); 0 trusts none.
+    "TRUSTED_PROXIES": 0,
     # Outgoing mail; no MAIL_SERVER means mail stays queued in the outbox.
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
@@ -57,7 +61,8 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": "Rathaus <no-reply@localhost>",
     "MAIL_TIMEOUT": 10,
     "MAIL_MAX_ATTEMPTS": 5,
-    # Session cookies: set SESSION_COOKIE_SECURE=1 behind HTTPS.
+    # Session cookies are Secure on every HTTPS request anyway (also as reported by
+    # a trusted proxy); SESSION_COOKIE_SECURE=1 makes them Secure always.
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

@@ -45,6 +45,21 @@ class DeleteAccountForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
+class PasswordForm(FlaskForm):
+    """A new password, confirmed by the current one."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)],
+        description=_l("At least %(count)d characters.", count=MIN_PASSWORD_LENGTH),
+    )
+    password_repeat = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
 class TokenForm(FlaskForm):
     """A personal API token: only its name is asked for."""
 

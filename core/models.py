@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import secrets
 from typing import Any
 
 from sqlalchemy import (
@@ -158,6 +159,11 @@ class Role(enum.StrEnum):
     CITIZEN = "citizen"
 
 
+def new_pseudonym() -> str:
+    """A random pseudonym for an account (``u`` and 12 hex digits)."""
+    return "u" + secrets.token_hex(6)
+
+
 class User(TenantScoped, Base):
     """An account. Operators belong to the platform; everyone else to one tenant.
 
@@ -177,6 +183,12 @@ class User(TenantScoped, Base):
     locale: Mapped[str | None] = mapped_column(String(5))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None]
+    # Raised by logout, password change and erasure: a login session remembers the
+    # version it started with and is void once the account's version moved on.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # How the audit log and other records name the person (``user:<id>:<pseudonym>``),
+    # never by e-mail or name: random, so it says nothing once the account is erased.
+    pseudonym: Mapped[str] = mapped_column(String(16), default=new_pseudonym)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

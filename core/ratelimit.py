@@ -39,3 +39,11 @@ def hit(limit: str, *identifiers: str) -> bool:
     from limits import parse
 
     return _limiter().hit(parse(limit), *identifiers)
+
+
+def allows(limit: str, *identifiers: str) -> bool:
+    """Whether one more attempt would be within the limit, without counting it (login
+    counts only failures: first ask, then ``hit`` when the attempt failed)."""
+    from limits import parse
+
+    return _limiter().test(parse(limit), *identifiers)

@@ -1,12 +1,25 @@
-"""Browser-facing protections: CSRF on every form, security headers on every answer."""
+"""Browser-facing protections: CSRF on every form, security headers on every answer.
+
+Behind a reverse proxy (``TRUSTED_PROXIES`` = the number of proxies in front of the
+application) the client address, scheme and host come from the proxy's
+``X-Forwarded-*`` headers (Werkzeug's ``ProxyFix``); without it those headers are
+ignored, since anybody can send them. A request that arrived over HTTPS, directly or
+as the proxy says, gets ``Secure`` cookies and HSTS even without
+``SESSION_COOKIE_SECURE``.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
+
+#: Two years, the value HSTS preload lists ask for.
+HSTS = "max-age=63072000"
 
 # No inline scripts or styles anywhere: tenant colours come from /<tenant>/theme.css.
 CONTENT_SECURITY_POLICY = (
@@ -20,6 +33,12 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 def init_app(app: Flask) -> None:
     """CSRF for every state-changing web request; the API authenticates by bearer
     token only, never by cookie, so it needs none."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
+    app.session_interface = _SessionInterface()
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
     csrf = CSRFProtect(app)
@@ -32,7 +51,16 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Signed cookie sessions whose cookie is ``Secure`` whenever the request was."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
 def _security_headers(response: Response) -> Response:
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -159,7 +159,14 @@ def set_language(code: str) -> Response:
     if code not in current_app.config["LOCALES"]:
         abort(404)
     response = redirect(safe_next(request.args.get("next")) or url_for("core.home"))
-    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.set_cookie(
+        LOCALE_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=request.is_secure,
+    )
     return response
 
 

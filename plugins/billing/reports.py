@@ -13,13 +13,13 @@ USt_Satz; Rechnung_Netto; Rechnung_USt; Rechnung_Brutto; Storno_von``.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from typing import Any
 
 from sqlalchemy import select
 
+from core import csvsafe
 from core.db import session
 from core.models import Tenant
 from plugins.billing.invoices import payer_of
@@ -76,7 +76,7 @@ def _decimal_comma(cents: int) -> str:
 def invoices_csv(*, period: str | None = None, year: int | None = None) -> str:
     """Final invoices and cancellations, one row per line (columns: module docs)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csvsafe.writer(out, delimiter=";")
     writer.writerow(CSV_COLUMNS)
     for invoice in _final(period, year):
         sign = _sign(invoice)

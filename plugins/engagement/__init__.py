@@ -22,6 +22,7 @@ def register_services(app: Any) -> list[Any]:
     """The engagement matching service."""
     from core.services import ServiceManifest
     from plugins.engagement import models  # noqa: F401 - the tables join the metadata
+    from plugins.engagement.opendata import EngagementSettingsSchema
 
     return [
         ServiceManifest(
@@ -34,6 +35,7 @@ def register_services(app: Any) -> list[Any]:
             themenfeld="Engagement & Hobby",
             leika_keys=(),
             version="0.1",
+            settings_schema=EngagementSettingsSchema,
         )
     ]
 

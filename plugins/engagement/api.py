@@ -10,13 +10,12 @@ A token never acts on another tenant: it gets 403 there.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
+import json
 from typing import Any
 
 import flask_smorest
-from flask import Response, g, jsonify, url_for
+from flask import Response, g, jsonify
 from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -26,10 +25,11 @@ from core.auth import can_administer, current_principal, login_required, tenant_
 from core.db import session
 from core.errors import NotFoundError, PermissionDenied
 from core.services import require_subscription
-from plugins.engagement import matching, offers, results, stats
+from plugins.engagement import matching, offers, opendata, results, stats
 from plugins.engagement.models import Opportunity, OpportunityStatus, Organisation, Schedule
 from plugins.engagement.results import offer_data
 from plugins.engagement.schemas import (
+    EngagementOpenDataSchema,
     EngagementOpportunityInputSchema,
     EngagementOpportunitySchema,
     EngagementOrganisationInputSchema,
@@ -40,12 +40,6 @@ from plugins.engagement.schemas import (
     EngagementStatisticsSchema,
     EngagementStatusChangeSchema,
 )
-
-OPEN_DATA_COLUMNS = (
-    "id", "title", "organisation", "organisation_kind", "fields", "skills", "languages", "remote",
-    "plz", "place", "lat", "lon", "reach", "schedule", "starts_on", "ends_on", "time_slots",
-    "hours_per_week", "min_age", "places", "places_left", "waitlist_open", "expires_on", "url",
-)  # fmt: skip
 
 
 def blueprint() -> flask_smorest.Blueprint:
@@ -177,24 +171,39 @@ def blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/open-data/opportunities.json")
     class OpenDataJson(MethodView):
-        @blp.response(200, EngagementOpportunitySchema(many=True))
+        @blp.response(200, EngagementOpenDataSchema)
         @blp.doc(security=[])
         def get(self) -> Any:
-            """Open data: the tenant's published offers (no personal data)."""
-            return [offer_data(o, g.tenant.slug) for o in _published()]
+            """Open data: the tenant's published offers, no personal data, with licence
+            and a link to the DCAT-AP.de record."""
+            return opendata.document(_published(), g.tenant), 200, _open_data_headers()
 
     @blp.route("/open-data/opportunities.csv")
     class OpenDataCsv(MethodView):
         @blp.doc(security=[], responses={"200": {"description": "CSV (UTF-8, comma-separated)"}})
         def get(self) -> Response:
-            """Open data as CSV: the tenant's published offers, one row each."""
+            """Open data as CSV: one row per offer; the licence URL in every row."""
             return Response(
-                open_data_csv(_published()),
+                opendata.csv_text(_published(), g.tenant),
                 mimetype="text/csv",
                 headers={
-                    "Content-Disposition": f'attachment; filename="engagement-{g.tenant.slug}.csv"'
+                    "Content-Disposition": f'attachment; filename="engagement-{g.tenant.slug}.csv"',
+                    **_open_data_headers(),
                 },
             )
+
+    @blp.route("/open-data/dcat.jsonld")
+    class OpenDataCatalogue(MethodView):
+        @blp.doc(
+            security=[],
+            responses={"200": {"description": "DCAT-AP.de dataset record (JSON-LD)"}},
+        )
+        def get(self) -> Response:
+            """The DCAT-AP.de metadata record of the open data, for GovData-style portals."""
+            body = json.dumps(
+                opendata.dcat_record(g.tenant, dt.date.today()), ensure_ascii=False, indent=2
+            )
+            return Response(body, mimetype="application/ld+json")
 
     return blp
 
@@ -268,27 +277,5 @@ def _published() -> list[Opportunity]:
     return list(session.scalars(stmt))
 
 
-def open_data_csv(published: list[Opportunity]) -> str:
-    """The offers as CSV with the columns of :data:`OPEN_DATA_COLUMNS`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(OPEN_DATA_COLUMNS)
-    for offer in published:
-        row = {
-            **offer_data(offer, g.tenant.slug),
-            "organisation": offer.organisation.name,
-            "organisation_kind": offer.organisation.kind.value,
-            "url": url_for("engagement.offer_detail", offer_id=offer.id, _external=True),
-        }
-        writer.writerow([_cell(row[name]) for name in OPEN_DATA_COLUMNS])
-    return buffer.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, list):
-        return " ".join(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else value
+def _open_data_headers() -> dict[str, str]:
+    return {"Link": opendata.link_header(g.tenant)}

@@ -394,6 +394,29 @@ ORGANISATIONS: list[dict[str, Any]] = [
             ),
         ],
     },
+    {
+        # A private person (fictional): the open data shows "Privatperson" and only the
+        # centre of the postcode area for this offer.
+        "ags": "05558012",
+        "name": "Hildegard Brökelmann",
+        "kind": "privatperson",
+        "verified": True,
+        "plz": "48653",
+        "offers": [
+            (
+                "Vorlesen für Kinder aus der Nachbarschaft",
+                "Ich lese samstags Kindern aus der Nachbarschaft vor und suche jemanden, der "
+                "sich mit mir abwechselt.",
+                ["education", "children_youth"],
+                ["tutoring"],
+                "48653",
+                "regular",
+                ["sat-morning"],
+                "local",
+                {"hours_per_week": 1, "with_children": True, "min_age": 18},
+            ),
+        ],
+    },
 ]
 
 #: Demo volunteers: (AGS of the home tenant, e-mail, name, birth year, PLZ, fields, skills, slots)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from core.db import session
+from core.erasure import personal_values, scrub_text
 from core.models import Tenant, User
 from core.tenancy import cross_tenant, tenant_context
 from plugins.engagement.models import (
@@ -120,22 +121,27 @@ def erase_personal_data(user: User) -> None:
     with tenant_context(user.tenant_id):
         session.execute(delete(VolunteerProfile).where(VolunteerProfile.user_id == user.id))
         session.execute(delete(Membership).where(Membership.user_id == user.id))
-    _anonymise(user.tenant_id, user.id)
+    _anonymise(user.tenant_id, user.id, personal_values(user))
 
 
 def forget_tenant(tenant: Tenant) -> None:
     """Before a tenant's data are purged: anonymise what its citizens left at other
     municipalities (requests, invitations, reports)."""
-    _anonymise(tenant.id, None)
+    _anonymise(tenant.id, None, [])
 
 
-def _anonymise(tenant_id: int, user_id: int | None) -> None:
+def _anonymise(tenant_id: int, user_id: int | None, values: list[str]) -> None:
     with cross_tenant("erase a person's traces at every municipality they contacted"):
         for request in session.scalars(_requests_of(tenant_id, user_id)):
+            # The organisation's replies stay, without the name they addressed.
+            names = sorted({*values, request.volunteer_name} - {ERASED_NAME}, key=len, reverse=True)
+            request.decision_reason = scrub_text(request.decision_reason, names)
             for message in list(request.messages):
                 if message.sender == Party.VOLUNTEER:
                     request.messages.remove(message)
                     session.delete(message)
+                else:
+                    message.body = scrub_text(message.body, names) or ""
             if request.status in (RequestStatus.REQUESTED, RequestStatus.ACCEPTED):
                 if request.status == RequestStatus.ACCEPTED and not request.on_waitlist:
                     request.opportunity.places_taken = max(0, request.opportunity.places_taken - 1)
@@ -152,4 +158,5 @@ def _anonymise(tenant_id: int, user_id: int | None) -> None:
             reports = reports.where(Report.reporter_user_id == user_id)
         for report in session.scalars(reports):
             report.reporter_user_id = None
+            report.reason = ERASED_NAME  # the reporter's own words
         session.flush()

@@ -202,3 +202,54 @@ class EngagementStatisticsSchema(ma.Schema):
     review_queue = ma.fields.Integer()
     review_queue_oldest_hours = ma.fields.Float(allow_none=True)
     open_reports = ma.fields.Integer()
+
+
+class EngagementOpenDataRecordSchema(ma.Schema):
+    """One offer as open data: no names of private people, no contact data."""
+
+    id = ma.fields.Integer()
+    title = ma.fields.String()
+    organisation = ma.fields.String(
+        metadata={"description": 'the organisation\'s name; "Privatperson" for private people'}
+    )
+    organisation_kind = ma.fields.String()
+    fields_ = ma.fields.List(ma.fields.String(), data_key="fields", attribute="fields")
+    skills = ma.fields.List(ma.fields.String())
+    languages = ma.fields.List(ma.fields.String())
+    remote = ma.fields.Boolean()
+    plz = ma.fields.String(allow_none=True)
+    place = ma.fields.String(allow_none=True)
+    lat = ma.fields.Float(
+        allow_none=True, metadata={"description": "private people: centre of the PLZ area"}
+    )
+    lon = ma.fields.Float(allow_none=True)
+    reach = ma.fields.String()
+    schedule = ma.fields.String()
+    starts_on = ma.fields.String(allow_none=True)
+    ends_on = ma.fields.String(allow_none=True)
+    time_slots = ma.fields.List(ma.fields.String())
+    hours_per_week = ma.fields.Integer(allow_none=True)
+    min_age = ma.fields.Integer()
+    places = ma.fields.Integer(allow_none=True)
+    places_left = ma.fields.Integer(allow_none=True)
+    waitlist_open = ma.fields.Boolean()
+    expires_on = ma.fields.String()
+    url = ma.fields.String()
+    licence = ma.fields.String(metadata={"description": "URL of the licence"})
+
+
+class EngagementLicenceSchema(ma.Schema):
+    """The licence of an open-data export."""
+
+    name = ma.fields.String()
+    url = ma.fields.String()
+    uri = ma.fields.String(metadata={"description": "DCAT-AP.de licence URI"})
+
+
+class EngagementOpenDataSchema(ma.Schema):
+    """The open-data export: licence, DCAT-AP.de record and the offers."""
+
+    licence = ma.fields.Nested(EngagementLicenceSchema)
+    metadata = ma.fields.String(metadata={"description": "URL of the DCAT-AP.de record"})
+    personal_data = ma.fields.Boolean()
+    items = ma.fields.List(ma.fields.Nested(EngagementOpenDataRecordSchema))

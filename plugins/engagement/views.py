@@ -30,7 +30,16 @@ from core.forms import EmptyForm
 from core.models import Tenant, User
 from core.portal import PortalLink
 from core.services import require_subscription
-from plugins.engagement import contacts, forms, matching, offers, stats, vocabulary, volunteers
+from plugins.engagement import (
+    contacts,
+    forms,
+    matching,
+    offers,
+    opendata,
+    stats,
+    vocabulary,
+    volunteers,
+)
 from plugins.engagement.models import (
     ConsentStatus,
     Opportunity,
@@ -826,4 +835,5 @@ ROUTES: list[tuple[str, Any, list[str]]] = [
     ("/admin/reports", reports, ["GET", "POST"]),
     ("/admin/organisations", admin_organisations, ["GET", "POST"]),
     ("/admin/stats", admin_stats, ["GET"]),
+    ("/admin/open-data", tenant_admin_required(opendata.admin_open_data), ["GET", "POST"]),
 ]

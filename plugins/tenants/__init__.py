@@ -59,6 +59,14 @@ def export_tenant_data(tenant: Any) -> dict[str, Any] | None:
 
 
 @hookimpl
+def erase_personal_data(user: Any) -> None:
+    """Delete the admin invitations addressed to the person; scrub the inviter."""
+    from plugins.tenants.invitations import erase_invitations
+
+    erase_invitations(user)
+
+
+@hookimpl
 def admin_links(tenant: Any) -> list[Any]:
     """The tenant's administration: settings, services, audit log."""
     from flask import url_for

@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from core import accounts, audit
+from core.auth import describe_user
 from core.db import session, utcnow
 from core.errors import ConflictError, ValidationError
 from core.mail import queue_mail, send_pending
@@ -234,8 +235,23 @@ def accept(
         "tenant.admin_joined",
         target(tenant),
         tenant=tenant,
-        actor=f"user:{user.id}:{user.email}",
-        details={"email": user.email, "invitation": invitation.id},
+        actor=describe_user(user),
+        details={"invitation": invitation.id},
     )
     session.expire(invitation)
     return user
+
+
+def erase_invitations(user: User) -> None:
+    """Erasure (Art. 17): invitations to the person's address go; where the person
+    invited others under an old-style actor (with the e-mail), the actor is scrubbed."""
+    from core.erasure import personal_values, scrub_text
+
+    values = personal_values(user)
+    with cross_tenant("erasure finds invitations a person sent or received at any tenant"):
+        for invitation in session.scalars(select(TenantsInvitation)):
+            if invitation.email == user.email and invitation.tenant_id == user.tenant_id:
+                session.delete(invitation)
+            else:
+                invitation.invited_by = scrub_text(invitation.invited_by, values) or ""
+        session.flush()

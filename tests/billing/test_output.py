@@ -140,3 +140,20 @@ def test_report_counts_a_cancelled_invoice_once(app, connected_2024, runner):
     finalize_all(dt.date(2024, 4, 11))
     data = json.loads(runner.invoke("billing", "report", "--year", "2024", "--json").stdout)
     assert data["total"] == {"net": "4991.29", "vat": "948.35", "gross": "5939.64"}
+
+
+def test_csv_export_neutralises_formulas_in_the_recipient(app, connected_2024, runner, duelmen):
+    from core.db import session
+    from core.tenancy import platform_context
+
+    with platform_context():
+        duelmen.invoice_recipient = '=HYPERLINK("http://evil.example","Kämmerei")'
+        session.commit()
+    run("2024-03")
+    finalize_all()
+    cancel("RIT-2024-00001", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
+    result = runner.invoke("billing", "export-csv", "--period", "2024-03")
+    rows = list(csv.reader(io.StringIO(result.stdout), delimiter=";"))
+    assert rows[1][5] == '\'=HYPERLINK("http://evil.example","Kämmerei")'
+    # Negative amounts of the cancellation stay numbers.
+    assert rows[-1][15].startswith("-")

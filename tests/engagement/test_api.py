@@ -170,7 +170,7 @@ def test_open_data_json_lists_published_offers_without_contact_data(
 
     response = client.get(f"{BASE}/open-data/opportunities.json")
 
-    assert [o["title"] for o in response.json] == ["Lebensmittel sortieren"]
+    assert [o["title"] for o in response.json["items"]] == ["Lebensmittel sortieren"]
     assert "kontakt@tafel.example.org" not in response.get_data(as_text=True)
 
 
@@ -182,13 +182,15 @@ def test_open_data_csv_has_a_header_and_one_row_per_offer(client, offer):
     assert lines[0] == (
         "id,title,organisation,organisation_kind,fields,skills,languages,remote,plz,place,lat,lon,"
         "reach,schedule,starts_on,ends_on,time_slots,hours_per_week,min_age,places,places_left,"
-        "waitlist_open,expires_on,url"
+        "waitlist_open,expires_on,url,licence"
     )
     assert lines[1].startswith(
         f"{offer.id},Lebensmittel sortieren,Tafel,verein,seniors social,organising,de,false,"
         "48653,Coesfeld,51.9435,7.1681,local,regular,,,tue-afternoon,3,0,,,false,"
     )
-    assert lines[1].endswith(f",http://localhost/coesfeld/engagement/offers/{offer.id}")
+    assert lines[1].endswith(
+        f",http://localhost/coesfeld/engagement/offers/{offer.id},https://www.govdata.de/dl-de/by-2-0"
+    )
     assert len(lines) == 2
 
 

@@ -76,7 +76,7 @@ def test_hook_demo_data(app, runner):
     runner.invoke("demo", "--no-upgrade")
 
     assert first.exit_code == 0
-    assert after_first == [15, 18, 3, 2, 13]
+    assert after_first == [16, 19, 3, 2, 13]
     assert counts() == after_first
     kreis = session.scalar(select(Tenant).where(Tenant.ags == "05558"))
     assert is_subscribed(kreis, "engagement")

@@ -1,0 +1,40 @@
+"""Login sessions end server-side (a session version); a pseudonym for records.
+
+Revision ID: core_0003
+Revises: core_0002
+Created: 2026-12-03 13:40:00
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "core_0003"
+down_revision = "core_0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("core_user", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("session_version", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch_op.add_column(sa.Column("pseudonym", sa.String(length=16), nullable=True))
+    users = sa.table("core_user", sa.column("id", sa.Integer), sa.column("pseudonym", sa.String))
+    connection = op.get_bind()
+    for (user_id,) in connection.execute(sa.select(users.c.id)).all():
+        connection.execute(
+            users.update().where(users.c.id == user_id).values(pseudonym="u" + secrets.token_hex(6))
+        )
+    with op.batch_alter_table("core_user", schema=None) as batch_op:
+        batch_op.alter_column("pseudonym", existing_type=sa.String(length=16), nullable=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("core_user", schema=None) as batch_op:
+        batch_op.drop_column("pseudonym")
+        batch_op.drop_column("session_version")
