@@ -255,13 +255,20 @@ def make_tenant(app: Any) -> Callable[..., Any]:
     kinds = {2: TenantKind.LAND, 5: TenantKind.KREIS, 8: TenantKind.GEMEINDE}
 
     def create(
-        slug: str, ags: str, name: str, *, parent: Any = None, status: Any = None, **fields: Any
+        slug: str,
+        ags: str,
+        name: str,
+        *,
+        parent: Any = None,
+        status: Any = None,
+        kind: Any = None,
+        **fields: Any,
     ) -> Any:
         tenant = Tenant(
             slug=slug,
             ags=ags,
             name=name,
-            kind=kinds[len(ags)],
+            kind=kind or kinds[len(ags)],
             parent_id=parent.id if parent is not None else None,
             status=status or TenantStatus.ACTIVE,
             **fields,
