@@ -226,11 +226,12 @@ def export_tenant(tenant: Tenant) -> dict[str, Any]:
     secrets = secret_columns()
     tables = {}
     for table in tenant_tables():
-        rows = session.connection().execute(
-            select(table)
-            .where(table.c[TENANT_COLUMN] == tenant.id)
-            .order_by(*table.primary_key.columns)
-        )
+        with tenant_context(tenant):  # row-level security: the tenant's own rows
+            rows = session.connection().execute(
+                select(table)
+                .where(table.c[TENANT_COLUMN] == tenant.id)
+                .order_by(*table.primary_key.columns)
+            )
         tables[table.name] = [
             {
                 key: _plain(value)
@@ -265,9 +266,10 @@ def purge_tenant(tenant: Tenant) -> dict[str, int]:
     session.flush()
     deleted = {}
     for table in reversed(tenant_tables()):
-        result = session.connection().execute(
-            delete(table).where(table.c[TENANT_COLUMN] == tenant.id)
-        )
+        with tenant_context(tenant):  # row-level security: the tenant's own rows
+            result = session.connection().execute(
+                delete(table).where(table.c[TENANT_COLUMN] == tenant.id)
+            )
         if result.rowcount:
             deleted[table.name] = result.rowcount
     session.expire_all()
@@ -278,9 +280,10 @@ def count_tenant_rows(tenant: Tenant) -> dict[str, int]:
     """Rows per tenant-scoped table that belong to ``tenant`` (for checks and reports)."""
     counts = {}
     for table in tenant_tables():
-        counts[table.name] = session.connection().scalar(
-            select(func.count()).select_from(table).where(table.c[TENANT_COLUMN] == tenant.id)
-        )
+        with tenant_context(tenant):  # row-level security: the tenant's own rows
+            counts[table.name] = session.connection().scalar(
+                select(func.count()).select_from(table).where(table.c[TENANT_COLUMN] == tenant.id)
+            )
     return counts
 
 
