@@ -148,7 +148,9 @@ def test_doctor_merge_moves_rows_keeps_the_audit_and_relinks(runner, make_tenant
     add_user(kreis, "kaemmerei@muenster.invalid")
     add_user(stadt, "buergerbuero@muenster.invalid")
     with cross_tenant("test data"):
-        session.add(AuditEntry(tenant_id=kreis.id, actor="t", action="tenant.activated", target="x"))
+        session.add(
+            AuditEntry(tenant_id=kreis.id, actor="t", action="tenant.activated", target="x")
+        )
         session.commit()
 
     result = runner.invoke("tenants", "doctor", "--merge", "--json")
@@ -168,7 +170,9 @@ def test_doctor_merge_moves_rows_keeps_the_audit_and_relinks(runner, make_tenant
     with cross_tenant("test check"):
         users = session.scalars(select(User.email).where(User.tenant_id == stadt.id)).all()
         actions = session.scalars(
-            select(AuditEntry.action).where(AuditEntry.tenant_id == stadt.id).order_by(AuditEntry.id)
+            select(AuditEntry.action)
+            .where(AuditEntry.tenant_id == stadt.id)
+            .order_by(AuditEntry.id)
         ).all()
         merged = session.scalar(select(AuditEntry).where(AuditEntry.action == "tenant.merged"))
     assert sorted(users) == ["buergerbuero@muenster.invalid", "kaemmerei@muenster.invalid"]
