@@ -51,6 +51,7 @@ from core.identifiers import (
     validate_leitweg_id,
 )
 from core.models import AuditEntry, Tenant, TenantAlias, TenantKind, TenantStatus
+from core.tenancy import cross_tenant
 from core.tenant_routing import validate_slug
 from plugins.tenants.masterdata import check_email, check_text
 
@@ -603,8 +604,10 @@ def _audit(plan: Plan, ids: dict[str, int], now: Any) -> None:
         }
         for change in plan.changes
     ]
-    for chunk in _chunks(entries):
-        session.execute(insert(AuditEntry), chunk)
+    # Bulk rows of many tenants at once (row-level security checks each row's tenant).
+    with cross_tenant("the import writes the audit entry of every tenant it touches"):
+        for chunk in _chunks(entries):
+            session.execute(insert(AuditEntry), chunk)
     audit.record(
         "tenants.imported",
         f"file:{plan.source.name}",
