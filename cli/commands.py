@@ -126,6 +126,36 @@ def revision(name: str, message: str, empty: bool) -> None:
     migrate.revision(current_app, name, message, autogenerate=not empty)
 
 
+@db.command("rls")
+@json_option
+@with_appcontext
+def rls_report(as_json: bool) -> None:
+    """Row-level security per table (PostgreSQL): enabled, forced, policies.
+
+    Exit status 1 when a table with a tenant_id column is not under it.
+    """
+    from core import rls
+    from core.db import get_db
+
+    database = get_db()
+    if database.dialect != "postgresql":
+        raise click.ClickException("row-level security needs PostgreSQL; this is SQLite")
+    with database.engine.connect() as connection:
+        rows = rls.report(connection)
+    if as_json:
+        emit_json(rows)
+    else:
+        emit_table(
+            ["table", "tenant_id", "enabled", "forced", "policies"],
+            [
+                [r["table"], r["tenant_id"], r["enabled"], r["forced"], ",".join(r["policies"])]
+                for r in rows
+            ],
+        )
+    if any(r["tenant_id"] and not (r["enabled"] and r["forced"]) for r in rows):
+        raise click.exceptions.Exit(1)
+
+
 # ---------------------------------------------------------------------------------
 # plugins and services
 # ---------------------------------------------------------------------------------

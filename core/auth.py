@@ -224,3 +224,36 @@ login_required = require(_logged_in)
 operator_required = require(_operator)
 #: The view is for those who may administer the current tenant (``g.tenant``).
 tenant_admin_required = require(_tenant_admin)
+
+
+def managed_municipality(slug: str) -> Tenant:
+    """The Gemeinde ``slug`` under the current Kreis (``g.tenant``) that the caller
+    administers on the Kreis's pages (``/<kreis>/admin/municipalities/<slug>/...``).
+
+    404 when it is not a visible Gemeinde directly under the Kreis; 403 when the
+    caller may not administer it — saying so when the Gemeinde has not opted in
+    (``parent_may_administer``), so the Kreis admin knows whom to ask.
+    """
+    from flask_babel import gettext
+
+    from core.tenant_routing import VISIBLE_STATUSES, tenant_by_slug
+
+    kreis: Tenant = g.tenant
+    gemeinde = tenant_by_slug(slug)
+    if (
+        gemeinde is None
+        or gemeinde.parent_id != kreis.id
+        or gemeinde.status not in VISIBLE_STATUSES
+    ):
+        abort(404)
+    principal = current_principal()
+    if can_administer(principal, gemeinde):
+        return gemeinde
+    if can_administer(principal, kreis) and not gemeinde.parent_may_administer:
+        abort(
+            403,
+            description=gettext(
+                "%(name)s has not allowed the district to administer it.", name=gemeinde.title
+            ),
+        )
+    abort(403)

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     # SQLAlchemy URL; None means ``sqlite:///<instance>/rathaus.sqlite3``.
     "DATABASE_URL": None,
     "SQL_ECHO": False,
+    # PostgreSQL: the role every session's transaction runs as (SET LOCAL ROLE), e.g.
+    # a non-owner role without BYPASSRLS, so that row-level security applies to it.
+    "DATABASE_ROLE": None,
     # None means: read or create ``<instance>/secret_key``.
     "SECRET_KEY": None,
     # Ordered allow-list of plugin names; None means every installed plugin, sorted

@@ -72,7 +72,7 @@ def utcnow() -> dt.datetime:
 class Database:
     """An engine and its session factory, created once per application."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, role: str | None = None) -> None:
         self.url = url
         self.engine: Engine = create_engine(url, echo=echo, **_engine_options(url))
         if self.engine.dialect.name == "sqlite":
@@ -80,6 +80,10 @@ class Database:
         self.sessionmaker = sessionmaker(
             self.engine, class_=TenantSession, expire_on_commit=False, autoflush=True
         )
+        if self.engine.dialect.name == "postgresql":
+            from core import rls
+
+            rls.install(self.engine, self.sessionmaker, role=role)
 
     @property
     def dialect(self) -> str:
@@ -118,7 +122,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def init_app(app: Flask) -> Database:
     """Create the application's database and close sessions at context teardown."""
-    database = Database(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+    database = Database(
+        app.config["DATABASE_URL"],
+        echo=app.config.get("SQL_ECHO", False),
+        role=app.config.get("DATABASE_ROLE") or None,
+    )
     app.extensions[EXTENSION_KEY] = database
     app.teardown_appcontext(_close_session)
     return database

@@ -102,3 +102,72 @@ def display_name(place: gazetteer.Place) -> str:
         kind = suffix.split(",", 1)[0].strip()
         return f"{TYPE_ABBREVIATIONS.get(kind, kind)} {name}"
     return name
+
+
+# ---------------------------------------------------------------------------------
+# One tenant per Kommune
+# ---------------------------------------------------------------------------------
+# A kreisfreie Stadt is in the register twice (as a Kreis, 05515, and as its one
+# Gemeinde, 05515000), a Stadtstaat three times (Land 11, Kreis 11000, Gemeinde
+# 11000000). The platform keys such a Kommune by its Gemeinde AGS; the other keys
+# are its aliases.
+
+
+def _only_child(place: gazetteer.Place) -> gazetteer.Place | None:
+    kids = gazetteer.children(place.ags)
+    return kids[0] if len(kids) == 1 else None
+
+
+def municipality_place(place: gazetteer.Place) -> gazetteer.Place:
+    """The place a tenant for ``place`` is keyed by: the Gemeinde of a kreisfreie
+    Stadt for its Kreis key, the Gemeinde of a Stadtstaat for its Land or Kreis key,
+    ``place`` itself otherwise."""
+    if place.kind == "land":
+        kreis = _only_child(place)
+        if kreis is None or not kreis.kreisfrei:
+            return place
+        place = kreis
+    if place.kind == "kreis" and place.kreisfrei:
+        return _only_child(place) or place
+    return place
+
+
+def alias_keys(place: gazetteer.Place) -> list[str]:
+    """The other register keys of the same Kommune (Land first): ``["05515"]`` for
+    Münster (05515000), ``["11", "11000"]`` for Berlin, ``[]`` for most places."""
+    if place.kind != "gemeinde":
+        return []
+    keys = []
+    for key in (place.land_ags, place.kreis_ags):
+        other = gazetteer.lookup(key) if key else None
+        if other is not None and municipality_place(other).ags == place.ags:
+            keys.append(key)
+    return keys
+
+
+def tenant_kind_of(place: gazetteer.Place) -> str:
+    """The tenant kind of a place keyed by :func:`municipality_place`:
+    ``land``, ``kreis``, ``gemeinde``, ``kreisfreie_stadt`` or ``stadtstaat``."""
+    aliases = alias_keys(place)
+    if place.land_ags in aliases:
+        return "stadtstaat"
+    if aliases:
+        return "kreisfreie_stadt"
+    return place.kind
+
+
+def parent_keys(place: gazetteer.Place) -> list[str]:
+    """Keys of the tenants that may be above ``place``, nearest first (Kreis, Land);
+    a kreisfreie Stadt's own Kreis key is an alias, not an ancestor."""
+    aliases = alias_keys(place)
+    return [
+        key
+        for key in (place.ags[:5], place.ags[:2])
+        if len(key) < len(place.ags) and key not in aliases
+    ]
+
+
+def tenant_place(text: str, field: str = "ags") -> gazetteer.Place:
+    """The place a tenant for the AGS ``text`` is keyed by (see
+    :func:`municipality_place`); ``ValidationError`` for a malformed or unknown AGS."""
+    return municipality_place(known_place(text, field))

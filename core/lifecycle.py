@@ -15,11 +15,20 @@ from typing import Any
 
 from sqlalchemy import MetaData, Table, delete, func, select
 
-from core import accounts
+from core import accounts, gazetteer
 from core.db import Base, session, utcnow
 from core.errors import ConflictError, ValidationError
-from core.identifiers import display_name, known_place, suggested_slug, validate_leitweg_id
-from core.models import Tenant, TenantKind, TenantStatus
+from core.identifiers import (
+    alias_keys,
+    display_name,
+    known_place,
+    parent_keys,
+    suggested_slug,
+    tenant_kind_of,
+    tenant_place,
+    validate_leitweg_id,
+)
+from core.models import Tenant, TenantAlias, TenantKind, TenantStatus
 from core.plugins import current_host
 from core.tenancy import tenant_context
 from core.tenant_routing import validate_slug
@@ -50,7 +59,7 @@ def register_tenant(
         e-mail address (the field is named).
     :raises ConflictError: the AGS or the slug is taken.
     """
-    place = known_place(ags)
+    place = tenant_place(ags)
     slug = validate_slug(slug if slug is not None else suggested_slug(place))
     if leitweg_id:
         leitweg_id = validate_leitweg_id(leitweg_id)
@@ -58,6 +67,7 @@ def register_tenant(
     contact_email = _email(contact_email, "contact_email")
     if session.scalar(select(Tenant.slug).where(Tenant.ags == place.ags)) is not None:
         raise ConflictError(f"AGS {place.ags} ({place.name}) is already a tenant", field="ags")
+    _refuse_registered_alias(place)
     if session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
         raise ConflictError(f"slug {slug!r} is taken", field="slug")
     tenant = Tenant(
@@ -65,7 +75,7 @@ def register_tenant(
         slug=slug,
         name=place.name,
         display_name=(name or "").strip() or display_name(place),
-        kind=TenantKind(place.kind),
+        kind=TenantKind(tenant_kind_of(place)),
         status=status,
         leitweg_id=leitweg_id,
         invoice_email=invoice_email,
@@ -75,9 +85,40 @@ def register_tenant(
     tenant.parent = nearest_registered_ancestor(place.ags)
     session.add(tenant)
     session.flush()
+    record_aliases(tenant, place)
     relink_descendants(tenant)
     announce_onboarded(tenant)
     return tenant
+
+
+def _refuse_registered_alias(place: Any) -> None:
+    """A Kommune registered under an alias key before (an old duplicate) blocks a
+    second tenant for it: the doctor merges, registering again would not."""
+    aliases = alias_keys(place)
+    if not aliases:
+        return
+    taken = session.scalar(select(Tenant.slug).where(Tenant.ags.in_(aliases)))
+    if taken is not None:
+        raise ConflictError(
+            "AGS %(ags)s (%(name)s) is already tenant %(slug)s under another key; run "
+            "'rathaus tenants doctor --merge'",
+            field="ags",
+            code="tenant.registered_as_alias",
+            ags=place.ags,
+            name=place.name,
+            slug=taken,
+        )
+
+
+def record_aliases(tenant: Tenant, place: Any) -> None:
+    """Store the register keys that also name ``tenant``'s Kommune (idempotent)."""
+    known = set(
+        session.scalars(select(TenantAlias.ags).where(TenantAlias.alias_of_id == tenant.id))
+    )
+    for key in alias_keys(place):
+        if key not in known:
+            session.add(TenantAlias(ags=key, alias_of_id=tenant.id))
+    session.flush()
 
 
 def _email(value: str | None, field: str) -> str | None:
@@ -97,6 +138,8 @@ def ensure_tenant(ags: str, status: TenantStatus = TenantStatus.ACTIVE, **fields
     first creates the tenant, the others find it.
     """
     existing = session.scalar(select(Tenant).where(Tenant.ags == validate_ags_key(ags)))
+    if existing is None:
+        existing = session.scalar(select(Tenant).where(Tenant.ags == tenant_place(ags).ags))
     if existing is not None:
         return existing
     return register_tenant(ags, status=status, **fields)
@@ -108,8 +151,12 @@ def validate_ags_key(ags: str) -> str:
 
 
 def ancestor_keys(ags: str) -> list[str]:
-    """Keys above an AGS, nearest first: Gemeinde -> Kreis -> Land."""
-    return [key for key in (ags[:5], ags[:2]) if len(key) < len(ags)]
+    """Keys above an AGS, nearest first: Gemeinde -> Kreis -> Land; a kreisfreie
+    Stadt's own Kreis key (an alias) is skipped, so its parent is the Land."""
+    place = gazetteer.lookup(ags)
+    if place is None:
+        return [key for key in (ags[:5], ags[:2]) if len(key) < len(ags)]
+    return parent_keys(place)
 
 
 def nearest_registered_ancestor(ags: str) -> Tenant | None:
@@ -126,7 +173,7 @@ def nearest_registered_ancestor(ags: str) -> Tenant | None:
 
 def relink_descendants(tenant: Tenant) -> list[Tenant]:
     """Point registered descendants at ``tenant`` where it is their nearest ancestor."""
-    if tenant.kind == TenantKind.GEMEINDE:
+    if tenant.kind.is_municipality:
         return []
     changed = []
     below = session.scalars(
@@ -179,11 +226,12 @@ def export_tenant(tenant: Tenant) -> dict[str, Any]:
     secrets = secret_columns()
     tables = {}
     for table in tenant_tables():
-        rows = session.connection().execute(
-            select(table)
-            .where(table.c[TENANT_COLUMN] == tenant.id)
-            .order_by(*table.primary_key.columns)
-        )
+        with tenant_context(tenant):  # row-level security: the tenant's own rows
+            rows = session.connection().execute(
+                select(table)
+                .where(table.c[TENANT_COLUMN] == tenant.id)
+                .order_by(*table.primary_key.columns)
+            )
         tables[table.name] = [
             {
                 key: _plain(value)
@@ -218,9 +266,10 @@ def purge_tenant(tenant: Tenant) -> dict[str, int]:
     session.flush()
     deleted = {}
     for table in reversed(tenant_tables()):
-        result = session.connection().execute(
-            delete(table).where(table.c[TENANT_COLUMN] == tenant.id)
-        )
+        with tenant_context(tenant):  # row-level security: the tenant's own rows
+            result = session.connection().execute(
+                delete(table).where(table.c[TENANT_COLUMN] == tenant.id)
+            )
         if result.rowcount:
             deleted[table.name] = result.rowcount
     session.expire_all()
@@ -231,9 +280,10 @@ def count_tenant_rows(tenant: Tenant) -> dict[str, int]:
     """Rows per tenant-scoped table that belong to ``tenant`` (for checks and reports)."""
     counts = {}
     for table in tenant_tables():
-        counts[table.name] = session.connection().scalar(
-            select(func.count()).select_from(table).where(table.c[TENANT_COLUMN] == tenant.id)
-        )
+        with tenant_context(tenant):  # row-level security: the tenant's own rows
+            counts[table.name] = session.connection().scalar(
+                select(func.count()).select_from(table).where(table.c[TENANT_COLUMN] == tenant.id)
+            )
     return counts
 
 

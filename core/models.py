@@ -12,6 +12,7 @@ import enum
 import secrets
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -31,11 +32,36 @@ from core.tenancy import TenantScoped
 
 
 class TenantKind(enum.StrEnum):
-    """The level of government a tenant is: its AGS has 2, 5 or 8 digits."""
+    """The kind of Kommune (or Land) a tenant is.
+
+    A kreisfreie Stadt and a Stadtstaat are one tenant each, keyed by their Gemeinde
+    AGS (8 digits); their Kreis (and Land) keys are aliases (:class:`TenantAlias`).
+    """
 
     LAND = "land"
     KREIS = "kreis"
     GEMEINDE = "gemeinde"
+    KREISFREIE_STADT = "kreisfreie_stadt"
+    STADTSTAAT = "stadtstaat"
+
+    @property
+    def label(self) -> str:
+        """The kind as pages show it ("Kreisfreie Stadt"), in the page's language."""
+        return str(_KIND_LABELS[self])
+
+    @property
+    def is_municipality(self) -> bool:
+        """Whether the tenant is a Gemeinde (kreisfrei or not, or a Stadtstaat)."""
+        return self in (TenantKind.GEMEINDE, TenantKind.KREISFREIE_STADT, TenantKind.STADTSTAAT)
+
+
+_KIND_LABELS = {
+    TenantKind.LAND: _l("Land"),
+    TenantKind.KREIS: _l("District"),
+    TenantKind.GEMEINDE: _l("Municipality"),
+    TenantKind.KREISFREIE_STADT: _l("Independent city"),
+    TenantKind.STADTSTAAT: _l("City state"),
+}
 
 
 class TenantStatus(enum.StrEnum):
@@ -101,6 +127,25 @@ class Tenant(Base):
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug} {self.ags}>"
+
+
+class TenantAlias(Base):
+    """Another register key of a tenant's Kommune: the Kreis AGS of a kreisfreie
+    Stadt (05515 for Münster, 05515000), the Land and Kreis AGS of a Stadtstaat.
+
+    Registry data like :class:`Tenant`, so not tenant-scoped; the column is named
+    ``alias_of_id`` so that tenant exports and purges leave it alone.
+    """
+
+    __tablename__ = "core_tenant_alias"
+
+    ags: Mapped[str] = mapped_column(String(8), primary_key=True)
+    alias_of_id: Mapped[int] = mapped_column(
+        ForeignKey("core_tenant.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    tenant: Mapped[Tenant] = relationship()
 
 
 class Subscription(TenantScoped, Base):

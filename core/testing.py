@@ -104,6 +104,46 @@ class TestDatabase:
             engine.dispose()
 
 
+#: The role the tests' sessions run as on PostgreSQL: neither superuser nor owner, so
+#: row-level security binds it as it binds production (``DATABASE_ROLE``).
+TEST_APP_ROLE = "rathaus_test_app"
+
+
+def _grant_app_role(url: str) -> None:
+    """Create the test role (once per server) and let it use every table."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    grants = (
+        "SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public",
+        "USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public",
+    )
+    try:
+        with engine.connect() as conn:
+            conn.execute(
+                text(
+                    "DO $$ BEGIN CREATE ROLE "
+                    + TEST_APP_ROLE
+                    + " NOLOGIN NOSUPERUSER NOBYPASSRLS; "
+                    "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+                )
+            )
+            for grant in grants:
+                conn.execute(text(f"GRANT {grant} TO {TEST_APP_ROLE}"))
+            conn.execute(
+                text(
+                    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, "
+                    f"DELETE, TRUNCATE ON TABLES TO {TEST_APP_ROLE}"
+                )
+            )
+            conn.execute(
+                text(
+                    "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT, UPDATE "
+                    f"ON SEQUENCES TO {TEST_APP_ROLE}"
+                )
+            )
+    finally:
+        engine.dispose()
+
+
 def _worker_database(base_url: str, worker: str) -> str:
     """Create (fresh) a PostgreSQL database for one pytest worker; return its URL."""
     url = make_url(base_url)
@@ -146,6 +186,8 @@ def rathaus_database(
     )
     migrate.upgrade(app)
     app.extensions["rathaus.db"].dispose()
+    if not database.is_sqlite:
+        _grant_app_role(database.url)
     return database
 
 
@@ -181,6 +223,7 @@ def app(
         "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_SERVER": None,
         "BASE_URL": "http://localhost",
+        "DATABASE_ROLE": None if rathaus_database.is_sqlite else TEST_APP_ROLE,
         # Cheap password hashing: the tests check behaviour, not hashing strength.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
@@ -255,13 +298,20 @@ def make_tenant(app: Any) -> Callable[..., Any]:
     kinds = {2: TenantKind.LAND, 5: TenantKind.KREIS, 8: TenantKind.GEMEINDE}
 
     def create(
-        slug: str, ags: str, name: str, *, parent: Any = None, status: Any = None, **fields: Any
+        slug: str,
+        ags: str,
+        name: str,
+        *,
+        parent: Any = None,
+        status: Any = None,
+        kind: Any = None,
+        **fields: Any,
     ) -> Any:
         tenant = Tenant(
             slug=slug,
             ags=ags,
             name=name,
-            kind=kinds[len(ags)],
+            kind=kind or kinds[len(ags)],
             parent_id=parent.id if parent is not None else None,
             status=status or TenantStatus.ACTIVE,
             **fields,

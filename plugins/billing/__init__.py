@@ -42,9 +42,10 @@ def register_api(api: Any) -> list[Any]:
 @hookimpl
 def register_blueprints(app: Any) -> list[Any]:
     """The tenant admins' billing pages."""
+    from plugins.billing.delegated import bp as delegated
     from plugins.billing.views import bp
 
-    return [bp]
+    return [bp, delegated]
 
 
 @hookimpl

@@ -43,9 +43,10 @@ def register_services(app: Any) -> list[Any]:
 @hookimpl
 def register_blueprints(app: Any) -> list[Any]:
     """Citizen, organisation and admin pages under ``/<tenant>/engagement``."""
+    from plugins.engagement import delegated
     from plugins.engagement.views import blueprint
 
-    return [blueprint()]
+    return [blueprint(), delegated.blueprint()]
 
 
 @hookimpl

@@ -21,7 +21,9 @@ RATHAUS_API_VERSIONS = ">=1.0,<2"
 def register_commands(cli: Any) -> None:
     """Add ``rathaus tenants ...``."""
     from plugins.tenants.cli import tenants
+    from plugins.tenants.doctor import doctor
 
+    tenants.add_command(doctor)
     cli.add_command(tenants)
 
 

@@ -19,6 +19,7 @@ from flask.cli import with_appcontext
 
 from core.db import session
 from core.errors import ValidationError
+from core.models import TenantKind
 from core.output import emit_json, emit_table, json_option
 from core.services import NOTICE_REASONS
 from plugins.tenants import registry
@@ -182,7 +183,7 @@ def _print_import(data: dict[str, Any], aborted: bool) -> None:
 
 @tenants.command("list")
 @click.option("--status", type=click.Choice(["requested", "active", "suspended", "offboarded"]))
-@click.option("--kind", type=click.Choice(["land", "kreis", "gemeinde"]))
+@click.option("--kind", type=click.Choice([kind.value for kind in TenantKind]))
 @click.option("--parent", help="Only the children of this tenant (slug or AGS).")
 @click.option("--search", help="Name, slug, AGS prefix or postcode.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")

@@ -39,14 +39,19 @@ from core.db import session, utcnow
 from core.errors import ValidationError
 from core.gv100ad import GV100FormatError, parse_line
 from core.identifiers import (
+    alias_keys,
     display_name,
     known_place,
+    municipality_place,
+    parent_keys,
     suggested_slug,
+    tenant_kind_of,
     validate_ags,
     validate_leitweg_id,
 )
-from core.models import AuditEntry, Tenant, TenantKind, TenantStatus
+from core.models import AuditEntry, Tenant, TenantAlias, TenantKind, TenantStatus
 from core.plugins import current_host
+from core.tenancy import cross_tenant
 from core.tenant_routing import validate_slug
 from plugins.tenants.masterdata import check_email, check_text
 
@@ -251,7 +256,7 @@ class NewTenant:
             "slug": self.slug,
             "name": self.name,
             "display_name": self.display_name,
-            "kind": TenantKind(self.place.kind),
+            "kind": TenantKind(tenant_kind_of(self.place)),
             "status": TenantStatus.REQUESTED,
             "parent_id": parent_id,
             "leitweg_id": self.leitweg_id,
@@ -313,6 +318,8 @@ class Plan:
     relinks: dict[int, str] = field(default_factory=dict)
     unchanged: int = 0
     filtered: int = 0
+    #: register keys skipped as aliases of a Kommune planned from another line
+    aliases: int = 0
     bad: list[BadLine] = field(default_factory=list)
     registered: dict[str, Registered] = field(default_factory=dict)
 
@@ -333,6 +340,8 @@ def plan_import(source: Source, filters: Filters | None = None) -> Plan:
     filters = filters or Filters()
     plan = Plan(source, bad=list(source.bad), registered=load_registry())
     first_line: dict[str, int] = {}
+    in_file = {row.ags.strip() for row in source.rows}
+    planned: set[str] = set()
     for row in source.rows:
         try:
             ags = validate_ags(row.ags)
@@ -351,7 +360,15 @@ def plan_import(source: Source, filters: Filters | None = None) -> Plan:
             continue
         first_line[ags] = row.line
         try:
-            _plan_row(plan, row, known_place(ags))
+            place = known_place(ags)
+            kommune = municipality_place(place)
+            if kommune.ags != ags and kommune.ags in in_file | planned:
+                plan.aliases += 1  # Kreis or Land record of a kreisfreie Stadt/Stadtstaat
+                continue
+            if kommune.ags != ags:
+                row = dataclasses.replace(row, name=None)  # the Gemeinde's own name
+            planned.add(kommune.ags)
+            _plan_row(plan, row, kommune)
         except ValidationError as exc:
             plan.bad.append(BadLine(row.line, exc.field, exc.message))
     _assign_slugs(plan)
@@ -486,15 +503,14 @@ def _assign_parents(plan: Plan) -> None:
     new_keys = {new.place.ags for new in plan.creates}
     candidates = live | new_keys
 
-    def nearest(ags: str) -> str | None:
-        return next(
-            (key for key in (ags[:5], ags[:2]) if len(key) < len(ags) and key in candidates), None
-        )
+    def nearest(place: gazetteer.Place | None) -> str | None:
+        keys = parent_keys(place) if place is not None else []
+        return next((key for key in keys if key in candidates), None)
 
     for new in plan.creates:
-        new.parent_ags = nearest(new.place.ags)
+        new.parent_ags = nearest(new.place)
     for registered in (r for r in plan.registered.values() if r.ags in live):
-        parent = nearest(registered.ags)
+        parent = nearest(gazetteer.lookup(registered.ags))
         if parent in new_keys:
             plan.relinks[registered.id] = parent
 
@@ -538,9 +554,23 @@ def write_plan(plan: Plan, progress: Progress | None = None) -> None:
             [{"id": c.tenant.id, **{k: v[1] for k, v in c.fields.items()}} for c in chunk],
         )
         progress(len(chunk))
+    _record_aliases(plan, ids, now)
     _audit(plan, ids, now)
     session.expire_all()
     _announce(created)
+
+
+def _record_aliases(plan: Plan, ids: dict[str, int], now: Any) -> None:
+    """The Kreis (and Land) keys of every new kreisfreie Stadt and Stadtstaat."""
+    rows = [
+        {"ags": key, "alias_of_id": ids[new.place.ags], "created_at": now}
+        for new in plan.creates
+        for key in alias_keys(new.place)
+    ]
+    known = set(session.scalars(select(TenantAlias.ags))) if rows else set()
+    rows = [row for row in rows if row["ags"] not in known]
+    if rows:
+        session.execute(insert(TenantAlias), rows)
 
 
 def _audit(plan: Plan, ids: dict[str, int], now: Any) -> None:
@@ -574,8 +604,10 @@ def _audit(plan: Plan, ids: dict[str, int], now: Any) -> None:
         }
         for change in plan.changes
     ]
-    for chunk in _chunks(entries):
-        session.execute(insert(AuditEntry), chunk)
+    # Bulk rows of many tenants at once (row-level security checks each row's tenant).
+    with cross_tenant("the import writes the audit entry of every tenant it touches"):
+        for chunk in _chunks(entries):
+            session.execute(insert(AuditEntry), chunk)
     audit.record(
         "tenants.imported",
         f"file:{plan.source.name}",
@@ -629,7 +661,7 @@ class ImportReport:
             "unchanged": plan.unchanged,
             "relinked": len(plan.relinks),
             "filtered": plan.filtered,
-            "ignored": plan.source.ignored,
+            "ignored": plan.source.ignored + plan.aliases,
             "bad_lines": [bad.as_dict() for bad in plan.bad],
             "tenants": [
                 {

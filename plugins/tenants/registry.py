@@ -16,7 +16,16 @@ from sqlalchemy.orm import aliased
 from core import gazetteer
 from core.db import session, utcnow
 from core.errors import NotFoundError, ValidationError
-from core.models import AuditEntry, Role, Tenant, TenantKind, TenantStatus, User, UserRole
+from core.models import (
+    AuditEntry,
+    Role,
+    Tenant,
+    TenantAlias,
+    TenantKind,
+    TenantStatus,
+    User,
+    UserRole,
+)
 from core.services import catalogue, subscriptions_of
 from core.tenancy import cross_tenant, tenant_context
 from plugins.tenants.models import TenantsInvitation
@@ -37,14 +46,27 @@ MASTER_DATA_FIELDS = (
 
 
 def find_tenant(key: str) -> Tenant:
-    """The tenant named by slug or AGS; ``NotFoundError`` (field ``tenant``) otherwise."""
+    """The tenant named by slug, AGS or alias AGS (05515 finds Münster, 05515000);
+    ``NotFoundError`` (field ``tenant``) otherwise."""
     key = (key or "").strip()
     column = Tenant.ags if key.isdigit() else Tenant.slug
     tenant = session.scalar(select(Tenant).where(column == key)) if key else None
+    if tenant is None and key.isdigit():
+        tenant = session.scalar(
+            select(Tenant)
+            .join(TenantAlias, TenantAlias.alias_of_id == Tenant.id)
+            .where(TenantAlias.ags == key)
+        )
     if tenant is None:
         what = "AGS" if key.isdigit() else "slug"
         raise NotFoundError(f"no tenant with {what} {key!r}", field="tenant")
     return tenant
+
+
+def aliases_of(tenant: Tenant) -> list[str]:
+    """The other register keys of the tenant's Kommune, shortest first."""
+    keys = session.scalars(select(TenantAlias.ags).where(TenantAlias.alias_of_id == tenant.id))
+    return sorted(keys, key=lambda key: (len(key), key))
 
 
 def target(tenant: Tenant) -> str:
@@ -91,6 +113,8 @@ def detail(tenant: Tenant) -> dict[str, Any]:
             "kreis": _place_name(place.kreis_ags)
             if place and tenant.kind == TenantKind.GEMEINDE
             else None,
+            "kind_label": tenant.kind.label,
+            "aliases": aliases_of(tenant),
             "land": _place_name(place.land_ags) if place else None,
             "population": place.population if place else None,
             "has_logo": tenant.logo is not None,

@@ -16,7 +16,7 @@ from plugins.tenants.invitations import MAX_DAYS
 from plugins.tenants.lifecycle import MAX_REASON_LENGTH
 
 STATUSES = ("requested", "active", "suspended", "offboarded")
-KINDS = ("land", "kreis", "gemeinde")
+KINDS = ("land", "kreis", "gemeinde", "kreisfreie_stadt", "stadtstaat")
 
 
 def _reason(

@@ -33,12 +33,18 @@ from werkzeug.wrappers import Response
 
 from core import accounts, ratelimit
 from core.audit import entries
-from core.auth import can_administer, current_principal, log_in, tenant_admin_required
+from core.auth import (
+    can_administer,
+    current_principal,
+    log_in,
+    managed_municipality,
+    tenant_admin_required,
+)
 from core.db import session
 from core.errors import ConflictError, ValidationError
 from core.models import Tenant, TenantKind
 from core.services import subscriptions_of
-from core.tenant_routing import VISIBLE_STATUSES, tenant_by_slug
+from core.tenant_routing import VISIBLE_STATUSES
 from plugins.tenants import invitations, masterdata
 from plugins.tenants.forms import (
     FIELD_HELP,
@@ -102,16 +108,7 @@ def _target(managed: str | None) -> Tenant:
     """The tenant a page administers: the current one, or one of its Gemeinden."""
     if managed is None:
         return g.tenant
-    gemeinde = tenant_by_slug(managed)
-    if (
-        gemeinde is None
-        or gemeinde.parent_id != g.tenant.id
-        or gemeinde.status not in VISIBLE_STATUSES
-    ):
-        abort(404)
-    if not can_administer(current_principal(), gemeinde):
-        abort(403)
-    return gemeinde
+    return managed_municipality(managed)
 
 
 def _render(

@@ -43,7 +43,7 @@ def test_every_model_table_belongs_to_a_component(app):
 
 def test_current_reports_every_component_up_to_date(app):
     state = migrate.current(app)
-    assert state["core"] == {"current": ["core_0003"], "heads": ["core_0003"], "up_to_date": True}
+    assert state["core"] == {"current": ["core_0006"], "heads": ["core_0006"], "up_to_date": True}
     assert all(item["up_to_date"] for item in state.values())
 
 
@@ -67,7 +67,7 @@ def test_core_downgrades_to_nothing_and_upgrades_again(tmp_path):
 def test_db_upgrade_command_applies_core_then_plugins(runner):
     result = runner.invoke("db", "upgrade")
     assert result.exit_code == 0
-    assert result.output.splitlines()[0] == "core: core_0003"
+    assert result.output.splitlines()[0] == "core: core_0006"
 
 
 def test_db_current_json(runner):

@@ -22,6 +22,7 @@ def test_hook_register_commands_adds_the_tenants_group(runner):
         "activate",
         "audit",
         "bench-import",
+        "doctor",
         "import",
         "invite-admin",
         "list",
@@ -64,7 +65,7 @@ def test_bench_import_prints_the_figures(runner):
 
     figures = json.loads(result.stdout)["databases"]["sqlite"]
     assert (figures["created"], figures["reimport_created"], figures["reimport_updated"]) == (
-        18,
+        17,
         0,
         0,
     )

@@ -1,7 +1,7 @@
 """Login sessions end server-side (a session version); a pseudonym for records.
 
-Revision ID: core_0003
-Revises: core_0002
+Revision ID: core_0004
+Revises: core_0003
 Created: 2026-12-03 13:40:00
 """
 
@@ -12,8 +12,8 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = "core_0003"
-down_revision = "core_0002"
+revision = "core_0004"
+down_revision = "core_0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,74 @@
+"""A Kreis admin reads the contracts and invoices of a Gemeinde that lets the Kreis
+administer it — read-only, on the Kreis's pages:
+``/<kreis>/admin/municipalities/<gemeinde>/billing/``.
+
+The Gemeinde's data is read in the Gemeinde's tenant context (its invoices are
+those it pays), so the ORM's scoping and PostgreSQL's row-level security both apply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+
+from core.auth import managed_municipality, tenant_admin_required
+from core.tenancy import tenant_context
+from plugins.billing.charts import bar_chart
+from plugins.billing.describe import contract_as_dict, contracts_of
+from plugins.billing.invoices import as_dicts, invoice_of_tenant, invoices_of_tenant, vat_breakdown
+from plugins.billing.reports import monthly_costs
+
+bp = Blueprint(
+    "billing_delegated",
+    __name__,
+    url_prefix="/<tenant>/admin/municipalities/<managed>/billing",
+    template_folder="templates",
+)
+
+
+@bp.get("/")
+@tenant_admin_required
+def overview(managed: str) -> str:
+    """The Gemeinde's contracts, invoices and monthly costs."""
+    gemeinde = managed_municipality(managed)
+    year = request.args.get("year", type=int) or dt.date.today().year
+    with tenant_context(gemeinde):
+        months = monthly_costs(gemeinde, year)
+        contracts = [contract_as_dict(c) for c in contracts_of(gemeinde)]
+        invoices = as_dicts(invoices_of_tenant(gemeinde))
+    chart = bar_chart(
+        [(label[5:], cents) for label, cents in months],
+        title=_("Costs per month %(year)s (gross, EUR)", year=year),
+    )
+    return render_template(
+        "billing/overview.html",
+        contracts=contracts,
+        invoices=invoices,
+        months=months,
+        chart=chart,
+        year=year,
+        managed=gemeinde,
+        invoice_endpoint="billing_delegated.invoice",
+        link_args={"managed": gemeinde.slug},
+    )
+
+
+@bp.get("/invoices/<number>")
+@tenant_admin_required
+def invoice(managed: str, number: str) -> Any:
+    """One of the Gemeinde's invoices, printable."""
+    gemeinde = managed_municipality(managed)
+    with tenant_context(gemeinde):
+        document = invoice_of_tenant(gemeinde, number)
+        data = as_dicts([document])[0]
+        breakdown = vat_breakdown(document)
+        return render_template(
+            "billing/invoice.html",
+            invoice=document,
+            data=data,
+            breakdown=breakdown,
+            managed=gemeinde,
+        )
