@@ -61,6 +61,13 @@ class RathausError(Exception):
             return gettext(self.template, **self.params)
         return gettext(self.template)
 
+    def with_field(self, field: str | None) -> RathausError:
+        """The same error (template, parameters, code) about another field, e.g. when a
+        form names the input differently from the domain function."""
+        other = type(self)(self.template, field=field, code=self.code, **self.params)
+        other.__cause__ = self
+        return other
+
     def as_field_errors(self) -> dict[str, list[str]]:
         """The error in marshmallow's shape: ``{field: [message]}``."""
         return {self.field or "_schema": [self.message]}
