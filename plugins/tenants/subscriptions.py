@@ -58,7 +58,12 @@ def unsubscribe(
     """Give the tenant's subscription its last day ``ends_on``: an ``ordinary`` notice
     or a ``special`` termination (Sonderkündigung); audited. The caller commits."""
     if reason not in END_REASONS:
-        raise ValidationError(f"must be one of {', '.join(END_REASONS)}", field="reason")
+        raise ValidationError(
+            "must be one of %(end_reasons)s",
+            field="reason",
+            code="subscription.reason.unknown_choice",
+            end_reasons=", ".join(END_REASONS),
+        )
     subscription = end_subscription(tenant, service, ends_on=ends_on, reason=reason)
     audit.record(
         "subscription.ended",
