@@ -335,6 +335,6 @@ def show_error(form: FlaskForm, error: RathausError) -> None:
     if target is not None and hasattr(target, "errors") and error.field != "meta":
         if not isinstance(target.errors, list):
             target.errors = list(target.errors)
-        target.errors.append(error.message)
+        target.errors.append(error.localized())
     else:
-        form.form_errors.append(str(error))
+        form.form_errors.append(error.localized())

@@ -49,15 +49,25 @@ def validate_birth_year(raw: Any, today: dt.date) -> int:
         year = int(raw)
     except (TypeError, ValueError):
         raise ValidationError(
-            f"must be a year such as 1990, got {raw!r}", field="birth_year"
+            "must be a year such as 1990, got %(raw)r",
+            field="birth_year",
+            code="engagement.volunteer.birth_year.invalid",
+            raw=raw,
         ) from None
     min_age = setting("MIN_AGE", 12)
     if year > today.year - min_age:
         raise ValidationError(
-            f"volunteers must be at least {min_age} years old", field="birth_year"
+            "volunteers must be at least %(min_age)s years old",
+            field="birth_year",
+            code="engagement.volunteer.birth_year.too_young",
+            min_age=min_age,
         )
     if year < today.year - 120:
-        raise ValidationError("must be a year within the last 120 years", field="birth_year")
+        raise ValidationError(
+            "must be a year within the last 120 years",
+            field="birth_year",
+            code="engagement.volunteer.birth_year.out_of_range",
+        )
     return year
 
 
@@ -81,11 +91,17 @@ def register_volunteer(
     if minor:
         if not parent_name:
             raise ValidationError(
-                "under 16 a parent must consent: give their name", field="parent_name"
+                "under 16 a parent must consent: give their name",
+                field="parent_name",
+                code="engagement.volunteer.parent_name.required",
             )
         parent_email = accounts.normalise_email(parent_email)
         if parent_email == accounts.normalise_email(str(data.get("email") or "")):
-            raise ValidationError("must be the parent's own address", field="parent_email")
+            raise ValidationError(
+                "must be the parent's own address",
+                field="parent_email",
+                code="engagement.volunteer.parent_email.own_address",
+            )
     location = _home_location(data)
     user = accounts.create_user(
         str(data.get("email") or ""),
@@ -146,15 +162,25 @@ def profile_for_consent(tenant: Tenant, token: str) -> VolunteerProfile:
     try:
         data = _serializer().loads(token, max_age=CONSENT_MAX_AGE_SECONDS)
     except SignatureExpired:
-        raise ValidationError("the link has expired; register again", field="token") from None
+        raise ValidationError(
+            "the link has expired; register again",
+            field="token",
+            code="engagement.volunteer.token.expired",
+        ) from None
     except BadSignature:
-        raise ValidationError("the link is not valid", field="token") from None
+        raise ValidationError(
+            "the link is not valid", field="token", code="engagement.volunteer.token.invalid"
+        ) from None
     if data.get("t") != tenant.id:
-        raise ValidationError("the link is not valid", field="token")
+        raise ValidationError(
+            "the link is not valid", field="token", code="engagement.volunteer.token.invalid"
+        )
     with tenant_context(tenant):
         profile = session.get(VolunteerProfile, data.get("p"))
     if profile is None:
-        raise ValidationError("the link is not valid", field="token")
+        raise ValidationError(
+            "the link is not valid", field="token", code="engagement.volunteer.token.invalid"
+        )
     return profile
 
 
@@ -187,9 +213,10 @@ def ensure_profile(
     birth_year = validate_birth_year(data.get("birth_year"), today)
     if possibly_under(CONSENT_AGE, birth_year, today):
         raise ValidationError(
-            "under 16 please register through the volunteering registration, which asks for a "
-            "parent's consent",
+            "under 16 please register through the volunteering registration, which asks for "
+            "a parent's consent",
             field="birth_year",
+            code="engagement.volunteer.birth_year.needs_parent",
         )
     tenant = session.get(Tenant, user.tenant_id)
     with tenant_context(tenant):
@@ -214,9 +241,17 @@ def update_profile(profile: VolunteerProfile, data: Mapping[str, Any]) -> Volunt
         **_home_location(data),
     }
     if len(values["about"]) > 1000:
-        raise ValidationError("must have at most 1000 characters", field="about")
+        raise ValidationError(
+            "must have at most 1000 characters",
+            field="about",
+            code="engagement.volunteer.about.too_long",
+        )
     if values["discoverable"] and not profile.may_make_contact:
-        raise ValidationError("possible once a parent has consented", field="discoverable")
+        raise ValidationError(
+            "possible once a parent has consented",
+            field="discoverable",
+            code="engagement.volunteer.discoverable.needs_consent",
+        )
     with tenant_context(profile.tenant_id):
         for key, value in values.items():
             setattr(profile, key, value)
@@ -309,13 +344,19 @@ def invite(
     """
     message = (message or "").strip()
     if len(message) > 2000:
-        raise ValidationError("must have at most 2000 characters", field="message")
+        raise ValidationError(
+            "must have at most 2000 characters",
+            field="message",
+            code="engagement.volunteer.message.too_long",
+        )
     allowed = {
         s.profile_id for s in suggest_volunteers(offer, limit=matching.MAX_LIMIT, today=today)
     }
     if profile_id not in allowed:
         raise NotFoundError(
-            "this volunteer is not among the suggestions for the offer", field="profile"
+            "this volunteer is not among the suggestions for the offer",
+            field="profile",
+            code="engagement.volunteer.profile.not_suggested",
         )
     with cross_tenant("invite a volunteer of another municipality who opted in to be found"):
         profile = session.get(VolunteerProfile, profile_id)
@@ -329,7 +370,11 @@ def invite(
             )
         )
         if clash:
-            raise ConflictError("this volunteer has been invited already", field="profile")
+            raise ConflictError(
+                "this volunteer has been invited already",
+                field="profile",
+                code="engagement.volunteer.profile.invited",
+            )
         invitation = Invitation(
             opportunity_id=offer.id,
             volunteer_tenant_id=profile.tenant_id,
