@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from core import accounts
 from core.db import session, utcnow
-from core.errors import ConflictError, NotFoundError, ValidationError
+from core.errors import ConflictError, ErrorCollector, NotFoundError, ValidationError
 from core.models import Role, Tenant, User
 from core.tenancy import cross_tenant, tenant_context
 from plugins.engagement import geo, matching, notifications, vocabulary
@@ -80,29 +80,27 @@ def register_volunteer(
     with a confirmation link, and until they confirm the volunteer can neither make
     contact nor be found by organisations.
 
-    :raises ValidationError: a field breaks a rule (named; nothing is stored).
+    :raises ValidationErrors: fields break rules (every one named; nothing is stored).
     :raises ConflictError: the e-mail address has an account at ``tenant``.
     """
     today = today or dt.date.today()
-    birth_year = validate_birth_year(data.get("birth_year"), today)
-    minor = possibly_under(CONSENT_AGE, birth_year, today)
+    errors = ErrorCollector()
+    birth_year = errors.run(validate_birth_year, data.get("birth_year"), today)
+    minor = birth_year is not None and possibly_under(CONSENT_AGE, birth_year, today)
     parent_name = str(data.get("parent_name") or "").strip()
-    parent_email = str(data.get("parent_email") or "").strip()
-    if minor:
-        if not parent_name:
-            raise ValidationError(
+    email = errors.run(accounts.normalise_email, str(data.get("email") or ""))
+    parent_email = errors.run(_parent_email, data, email) if minor else None
+    if minor and not parent_name:
+        errors.errors.append(
+            ValidationError(
                 "under 16 a parent must consent: give their name",
                 field="parent_name",
                 code="engagement.volunteer.parent_name.required",
             )
-        parent_email = accounts.normalise_email(parent_email)
-        if parent_email == accounts.normalise_email(str(data.get("email") or "")):
-            raise ValidationError(
-                "must be the parent's own address",
-                field="parent_email",
-                code="engagement.volunteer.parent_email.own_address",
-            )
-    location = _home_location(data)
+        )
+    errors.run(accounts.validate_password, str(data.get("password") or ""))
+    location = errors.run(_home_location, data)
+    errors.raise_any()
     user = accounts.create_user(
         str(data.get("email") or ""),
         str(data.get("display_name") or ""),
@@ -132,6 +130,21 @@ def register_volunteer(
             profile.id,
         )
     return user
+
+
+def _parent_email(data: Mapping[str, Any], own_email: str | None) -> str:
+    """The parent's normalised address; not the volunteer's own."""
+    try:
+        parent_email = accounts.normalise_email(str(data.get("parent_email") or ""))
+    except ValidationError as exc:
+        raise exc.with_field("parent_email") from None
+    if parent_email == own_email:
+        raise ValidationError(
+            "must be the parent's own address",
+            field="parent_email",
+            code="engagement.volunteer.parent_email.own_address",
+        )
+    return parent_email
 
 
 def _home_location(data: Mapping[str, Any]) -> dict[str, Any]:
