@@ -434,6 +434,13 @@ def organisation_new() -> Any:
             return _fail("engagement/organisation_form.html", form, exc, organisation=None)
         session.commit()
         flash(_("The organisation has been registered."))
+        if not organisation.verified:
+            flash(
+                _(
+                    "The organisation is not verified yet. Until the municipality has "
+                    "verified it, its offers wait for review before they are published."
+                )
+            )
         return redirect(url_for("engagement.organisation", org_id=organisation.id))
     status = 422 if form.is_submitted() else 200
     return render_template(

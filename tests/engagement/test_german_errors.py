@@ -107,3 +107,22 @@ def test_the_api_keeps_english_and_a_code(client, coesfeld):
         "postcode.unknown",
         True,
     )
+
+
+def test_a_new_organisation_is_told_that_it_is_unverified(app, login, coesfeld, make_user):
+    user = make_user(coesfeld, "gruender@example.org", "Gerda Gründer")
+    client = app.test_client()
+    login(client, user)
+
+    response = submit(
+        client,
+        "/coesfeld/engagement/organisations/new",
+        {"name": "Heimatverein Lette", "kind": "verein", "contact_email": "info@hv.example.org"},
+        headers=DE,
+        follow_redirects=True,
+    )
+
+    assert (
+        "Die Organisation ist noch nicht verifiziert. Bis die Kommune sie verifiziert hat, "
+        "werden ihre Angebote vor der Veröffentlichung geprüft."
+    ) in page_of(response)
