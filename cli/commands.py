@@ -277,7 +277,13 @@ def tokens_create(
         user = accounts.find_user(email, tenant)
         if user is None:
             where = f"tenant {slug!r}" if slug else "the platform"
-            raise NotFoundError(f"no account {email} at {where}", field="user")
+            raise NotFoundError(
+                "no account %(email)s at %(where)s",
+                field="user",
+                code="account.not_found",
+                email=email,
+                where=where,
+            )
     token, secret = accounts.create_token(name, tenant, days, user=user)
     audit.record("token.created", f"token:{token.id}", tenant=tenant, details={"name": token.name})
     session.commit()

@@ -118,33 +118,55 @@ def validate_name(name: str, *, taken_plugins: Iterable[str], commands: Iterable
     low, high = NAME_LENGTH
     if not NAME.match(name or "") or not low <= len(name) <= high or keyword.iskeyword(name):
         raise ValidationError(
-            f"{name!r} is not a valid plugin name: use {low}-{high} lowercase letters, digits and "
-            "single underscores, starting with a letter (it becomes the package "
+            "%(name)r is not a valid plugin name: use %(low)s-%(high)s lowercase letters, "
+            "digits and single underscores, starting with a letter (it becomes the package "
             "rathaus_<name>, the service key, the URL segment and the table prefix)",
             field="name",
+            code="plugin_new.name.invalid",
+            name=name,
+            low=low,
+            high=high,
         )
     if name in RESERVED_NAMES:
         raise ValidationError(
-            f"{name!r} is reserved for the platform's own pages or packages", field="name"
+            "%(name)r is reserved for the platform's own pages or packages",
+            field="name",
+            code="plugin_new.name.reserved",
+            name=name,
         )
     for other in sorted(set(taken_plugins)):
         if name == other:
             raise ValidationError(
-                f"{name!r} is taken by an installed plugin or service", field="name"
+                "%(name)r is taken by an installed plugin or service",
+                field="name",
+                code="plugin_new.name.taken",
+                name=name,
             )
         if name.startswith(other + "_") or other.startswith(name + "_"):
             raise ValidationError(
-                f"{name!r} clashes with the installed plugin {other!r}: table names start with the "
-                "plugin name and an underscore, so neither name may begin with the other's",
+                "%(name)r clashes with the installed plugin %(other)r: table names start "
+                "with the plugin name and an underscore, so neither name may begin with the "
+                "other's",
                 field="name",
+                code="plugin_new.name.clashes",
+                name=name,
+                other=other,
             )
     # After the plugin check: a plugin's own command group is not the clash to report.
     if name in set(commands):
         raise ValidationError(
-            f"{name!r} is a rathaus command already (rathaus {name})", field="name"
+            "%(name)r is a rathaus command already (rathaus %(name)s)",
+            field="name",
+            code="plugin_new.name.is_command",
+            name=name,
         )
     if importlib.util.find_spec(f"rathaus_{name}") is not None:
-        raise ValidationError(f"a module rathaus_{name} is installed already", field="name")
+        raise ValidationError(
+            "a module rathaus_%(name)s is installed already",
+            field="name",
+            code="plugin_new.name.module_installed",
+            name=name,
+        )
     return name
 
 
@@ -152,9 +174,11 @@ def validate_title(title: str, what: str = "title") -> str:
     """A one-line title or description without characters that need escaping in code."""
     title = (title or "").strip()
     if not title:
-        raise ValidationError("must not be empty", field=what)
+        raise ValidationError("must not be empty", field=what, code="plugin_new.title.required")
     if any(char in title for char in '"\\') or any(ord(char) < 32 for char in title):
-        raise ValidationError('must be one line without " or \\', field=what)
+        raise ValidationError(
+            'must be one line without " or \\', field=what, code="plugin_new.title.invalid"
+        )
     return title
 
 
@@ -162,8 +186,11 @@ def validate_themenfeld(themenfeld: str) -> str:
     """One of the 14 OZG Themenfelder."""
     if themenfeld not in OZG_THEMENFELDER:
         raise ValidationError(
-            f"{themenfeld!r} is not an OZG Themenfeld (one of: {'; '.join(OZG_THEMENFELDER)})",
+            "%(themenfeld)r is not an OZG Themenfeld (one of: %(ozg_themenfelder)s)",
             field="themenfeld",
+            code="plugin_new.themenfeld.invalid",
+            themenfeld=themenfeld,
+            ozg_themenfelder="; ".join(OZG_THEMENFELDER),
         )
     return themenfeld
 
@@ -214,9 +241,13 @@ def create_plugin(spec: PluginSpec, directory: Path) -> list[Path]:
             " ..." if len(existing) > 5 else ""
         )
         raise ConflictError(
-            f"{len(existing)} of the files exist already in {directory}, nothing was "
-            f"written: {listed}",
+            "%(count)s of the files exist already in %(directory)s, nothing was written: "
+            "%(listed)s",
             field="directory",
+            code="plugin_new.directory.exists",
+            count=len(existing),
+            directory=directory,
+            listed=listed,
         )
     for path, text in files.items():
         (directory / path).parent.mkdir(parents=True, exist_ok=True)

@@ -57,11 +57,17 @@ def validate_password(password: str) -> None:
     """Refuse passwords that are too short or too long (field ``password``)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
-            f"must have at least {MIN_PASSWORD_LENGTH} characters", field="password"
+            "must have at least %(min_password_length)s characters",
+            field="password",
+            code="account.password.too_short",
+            min_password_length=MIN_PASSWORD_LENGTH,
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise ValidationError(
-            f"must have at most {MAX_PASSWORD_LENGTH} characters", field="password"
+            "must have at most %(max_password_length)s characters",
+            field="password",
+            code="account.password.too_long",
+            max_password_length=MAX_PASSWORD_LENGTH,
         )
 
 
@@ -69,7 +75,12 @@ def normalise_email(email: str) -> str:
     """Trim and lower-case an e-mail address; ``ValidationError`` when malformed."""
     email = (email or "").strip().lower()
     if not EMAIL.match(email) or len(email) > 254:
-        raise ValidationError(f"{email!r} is not an e-mail address", field="email")
+        raise ValidationError(
+            "%(email)r is not an e-mail address",
+            field="email",
+            code="account.email.invalid",
+            email=email,
+        )
     return email
 
 
@@ -91,17 +102,33 @@ def create_user(
     email = normalise_email(email)
     roles = set(roles)
     if tenant is None and roles != {Role.OPERATOR}:
-        raise ValidationError("platform accounts are operator accounts", field="roles")
+        raise ValidationError(
+            "platform accounts are operator accounts",
+            field="roles",
+            code="account.roles.platform_needs_operator",
+        )
     if tenant is not None and Role.OPERATOR in roles:
-        raise ValidationError("operators belong to the platform, not to a tenant", field="roles")
+        raise ValidationError(
+            "operators belong to the platform, not to a tenant",
+            field="roles",
+            code="account.roles.operator_in_tenant",
+        )
     if not display_name.strip():
-        raise ValidationError("must not be empty", field="display_name")
+        raise ValidationError(
+            "must not be empty", field="display_name", code="account.display_name.required"
+        )
     if password is not None:
         validate_password(password)
     with _scope_of(tenant):
         if find_user(email, tenant) is not None:
             where = f"tenant {tenant.slug!r}" if tenant else "the platform"
-            raise ConflictError(f"{email} already has an account at {where}", field="email")
+            raise ConflictError(
+                "%(email)s already has an account at %(where)s",
+                field="email",
+                code="account.email.exists",
+                email=email,
+                where=where,
+            )
         user = User(
             tenant_id=tenant.id if tenant else None,
             email=email,
@@ -243,13 +270,15 @@ def create_token(
     """
     if user is not None and tenant is not None and tenant.id != user.tenant_id:
         raise ValidationError(
-            "a personal token belongs to the account's own tenant", field="tenant"
+            "a personal token belongs to the account's own tenant",
+            field="tenant",
+            code="token.tenant.not_own",
         )
     if not name.strip():
-        raise ValidationError("must not be empty", field="name")
+        raise ValidationError("must not be empty", field="name", code="token.name.required")
     days = current_app.config["API_TOKEN_DEFAULT_DAYS"] if days is None else days
     if days < 0:
-        raise ValidationError("must not be negative", field="days")
+        raise ValidationError("must not be negative", field="days", code="token.days.negative")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     tenant_id = user.tenant_id if user is not None else (tenant.id if tenant else None)
     token = ApiToken(
@@ -306,7 +335,12 @@ def revoke_token(token_id: int) -> ApiToken:
     with cross_tenant("operator revokes an API token"):
         token = session.get(ApiToken, token_id)
         if token is None:
-            raise NotFoundError(f"no API token with id {token_id}", field="token")
+            raise NotFoundError(
+                "no API token with id %(token_id)s",
+                field="token",
+                code="token.not_found",
+                token_id=token_id,
+            )
         if token.revoked_at is None:
             token.revoked_at = utcnow()
             session.flush()

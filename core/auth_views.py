@@ -137,7 +137,7 @@ def _translate_account_error(exc: ValidationError | ConflictError) -> str:
         return _("This e-mail address already has an account here. Please log in.")
     if exc.field == "email":
         return _("Please enter a valid e-mail address.")
-    return str(exc.message)
+    return exc.localized()
 
 
 def _account_page(status: int = 200, **forms: Any) -> Any:

@@ -97,12 +97,22 @@ def parse_env_value(key: str, raw: str) -> Any:
             return True
         if lowered in _FALSE:
             return False
-        raise ValidationError(f"expected a boolean (1/0, true/false), got {raw!r}", field=name)
+        raise ValidationError(
+            "expected a boolean (1/0, true/false), got %(raw)r",
+            field=name,
+            code="config.not_a_boolean",
+            raw=raw,
+        )
     if isinstance(default, int):
         try:
             return int(raw)
         except ValueError:
-            raise ValidationError(f"expected a whole number, got {raw!r}", field=name) from None
+            raise ValidationError(
+                "expected a whole number, got %(raw)r",
+                field=name,
+                code="config.not_a_number",
+                raw=raw,
+            ) from None
     if key in ("PLUGINS", "LOCALES"):
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
@@ -129,7 +139,9 @@ def instance_file_settings(instance_path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"is not valid TOML: {exc}", field=str(path)) from None
+        raise ValidationError(
+            "is not valid TOML: %(exc)s", field=str(path), code="config.invalid_toml", exc=exc
+        ) from None
     return {key.upper(): value for key, value in data.items()}
 
 

@@ -19,7 +19,10 @@ Never build the message with an f-string: the translation would not be found.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class RathausError(Exception):
@@ -61,6 +64,13 @@ class RathausError(Exception):
             return gettext(self.template, **self.params)
         return gettext(self.template)
 
+    def with_field(self, field: str | None) -> RathausError:
+        """The same error (template, parameters, code) about another field, e.g. when a
+        form names the input differently from the domain function."""
+        other = type(self)(self.template, field=field, code=self.code, **self.params)
+        other.__cause__ = self
+        return other
+
     def as_field_errors(self) -> dict[str, list[str]]:
         """The error in marshmallow's shape: ``{field: [message]}``."""
         return {self.field or "_schema": [self.message]}
@@ -71,6 +81,58 @@ class ValidationError(RathausError):
 
     status = 422
     code = "invalid"
+
+
+class ValidationErrors(ValidationError):
+    """Several inputs are wrong at once; a form shows every one of ``errors``.
+
+    Behaves like its first error where one error is expected (``field``, ``code``,
+    ``message``), so callers that show a single error keep working.
+    """
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        self.errors = [one for error in errors for one in getattr(error, "errors", [error])]
+        first = self.errors[0]
+        super().__init__(first.template, field=first.field, code=first.code, **first.params)
+
+    def __str__(self) -> str:
+        return "; ".join(str(error) for error in self.errors)
+
+    def with_field(self, field: str | None) -> RathausError:
+        return ValidationErrors([error.with_field(field) for error in self.errors])
+
+    def as_field_errors(self) -> dict[str, list[str]]:
+        merged: dict[str, list[str]] = {}
+        for error in self.errors:
+            merged.setdefault(error.field or "_schema", []).append(error.message)
+        return merged
+
+
+class ErrorCollector:
+    """Runs checks and keeps their validation errors, so that a whole form is
+    validated in one go::
+
+        errors = ErrorCollector()
+        year = errors.run(validate_birth_year, raw_year)
+        email = errors.run(normalise_email, raw_email)
+        errors.raise_any()  # ValidationErrors naming every wrong field
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationError] = []
+
+    def run(self, check: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        """``check(*args, **kwargs)``, or None after recording its ValidationError."""
+        try:
+            return check(*args, **kwargs)
+        except ValidationError as exc:
+            self.errors.append(exc)
+            return None
+
+    def raise_any(self) -> None:
+        """Raise ``ValidationErrors`` if any check failed."""
+        if self.errors:
+            raise ValidationErrors(self.errors)
 
 
 class NotFoundError(RathausError):

@@ -460,6 +460,9 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
 
 
+_PLZ_AND_PLACE = re.compile(r"^(\d{5})[\s,]+(\D.*)$")
+
+
 def geocode(query: str) -> GeoPoint | None:
     """Coordinates for a PLZ, an AGS or a place name; None when nothing matches.
 
@@ -472,6 +475,11 @@ def geocode(query: str) -> GeoPoint | None:
     compact = _compact(query)
     if not compact:
         return None
+    with_plz = _PLZ_AND_PLACE.match(query.strip())
+    if with_plz:
+        # "48653 Coesfeld", as on an envelope: the postcode decides, the name helps
+        # only when the postcode is unknown.
+        return _geocode_digits(with_plz.group(1)) or geocode(with_plz.group(2))
     if _is_digits(compact):
         return _geocode_digits(compact)
     ranked = _ranked_names(_get(), query)

@@ -16,6 +16,30 @@ from flask_babel import Babel
 LOCALE_COOKIE = "lang"
 CORE_TRANSLATIONS = Path(__file__).parent / "translations"
 
+#: Domain error classes (``core.errors``) whose first argument is an English message
+#: template: Babel extracts it like a ``gettext`` call, ``RathausError.localized``
+#: translates it on pages.
+ERROR_KEYWORDS = {
+    name: None
+    for name in (
+        "RathausError",
+        "ValidationError",
+        "NotFoundError",
+        "ConflictError",
+        "PermissionDenied",
+        "RathausValidationError",
+    )
+}
+#: Everything Babel extracts from a package: gettext calls and domain error templates.
+EXTRACT_KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    **ERROR_KEYWORDS,
+}
+
 
 def select_locale() -> str:
     """The locale for the current request; the default locale outside requests

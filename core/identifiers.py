@@ -23,10 +23,33 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 def validate_ags(text: str, field: str = "ags") -> str:
     """The normalised AGS (2, 5 or 8 digits); ``ValidationError`` saying what is wrong."""
-    try:
-        return gazetteer.validate_ags(text or "")
-    except ValueError as exc:
-        raise ValidationError(str(exc), field=field) from None
+    key = "".join((text or "").split())
+    if not key:
+        raise ValidationError("AGS is empty", field=field, code="identifier.ags.required")
+    if not (key.isascii() and key.isdigit()):
+        raise ValidationError(
+            "AGS %(text)r contains non-digits; only 0-9 are allowed",
+            field=field,
+            code="identifier.ags.not_digits",
+            text=text,
+        )
+    if len(key) not in (2, 5, 8):
+        raise ValidationError(
+            "AGS %(text)r has %(count)s digits; it must have 2 (Land), 5 (Kreis) or 8 (Gemeinde)",
+            field=field,
+            code="identifier.ags.length",
+            text=text,
+            count=len(key),
+        )
+    if not "01" <= key[:2] <= "16":
+        raise ValidationError(
+            "AGS %(text)r has unknown Land prefix %(prefix)r; it must be 01–16",
+            field=field,
+            code="identifier.ags.land",
+            text=text,
+            prefix=key[:2],
+        )
+    return gazetteer.validate_ags(key)
 
 
 def known_place(text: str, field: str = "ags") -> gazetteer.Place:
@@ -34,9 +57,11 @@ def known_place(text: str, field: str = "ags") -> gazetteer.Place:
     place = gazetteer.lookup(validate_ags(text, field))
     if place is None:
         raise ValidationError(
-            f"AGS {text!r} is not in the municipality register (Gemeindeverzeichnis, "
+            "AGS %(text)r is not in the municipality register (Gemeindeverzeichnis, "
             "Gebietsstand 30.11.2023)",
             field=field,
+            code="identifier.ags.unknown",
+            text=text,
         )
     return place
 
@@ -52,14 +77,19 @@ def validate_leitweg_id(text: str, field: str = "leitweg_id") -> str:
         return leitweg.validate(value)
     except InvalidChecksum:
         raise ValidationError(
-            f"{text!r} has a wrong check digit (ISO 7064 MOD 97-10)", field=field
+            "%(text)r has a wrong check digit (ISO 7064 MOD 97-10)",
+            field=field,
+            code="identifier.leitweg_id.check_digit",
+            text=text,
         ) from None
     except (InvalidFormat, InvalidLength, InvalidComponent):
         raise ValidationError(
-            f"{text!r} is not a Leitweg-ID: expected 2-12 digits, an optional part of up to "
-            "30 letters or digits, and two check digits, separated by hyphens "
-            "(e.g. 04011000-1234512345-06)",
+            "%(text)r is not a Leitweg-ID: expected 2-12 digits, an optional part of up to "
+            "30 letters or digits, and two check digits, separated by hyphens (e.g. "
+            "04011000-1234512345-06)",
             field=field,
+            code="identifier.leitweg_id.invalid",
+            text=text,
         ) from None
 
 

@@ -66,10 +66,18 @@ def register_tenant(
     invoice_email = _email(invoice_email, "invoice_email")
     contact_email = _email(contact_email, "contact_email")
     if session.scalar(select(Tenant.slug).where(Tenant.ags == place.ags)) is not None:
-        raise ConflictError(f"AGS {place.ags} ({place.name}) is already a tenant", field="ags")
+        raise ConflictError(
+            "AGS %(place_ags)s (%(place_name)s) is already a tenant",
+            field="ags",
+            code="tenant.ags.exists",
+            place_ags=place.ags,
+            place_name=place.name,
+        )
     _refuse_registered_alias(place)
     if session.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None:
-        raise ConflictError(f"slug {slug!r} is taken", field="slug")
+        raise ConflictError(
+            "slug %(slug)r is taken", field="slug", code="tenant.slug.taken", slug=slug
+        )
     tenant = Tenant(
         ags=place.ags,
         slug=slug,
@@ -128,7 +136,7 @@ def _email(value: str | None, field: str) -> str | None:
     try:
         return accounts.normalise_email(value)
     except ValidationError as exc:
-        raise ValidationError(exc.message, field=field) from None
+        raise exc.with_field(field) from None
 
 
 def ensure_tenant(ags: str, status: TenantStatus = TenantStatus.ACTIVE, **fields: Any) -> Tenant:

@@ -49,7 +49,7 @@ def queue_mail(
     """
     to = normalise_email(to)
     if not subject.strip():
-        raise ValidationError("must not be empty", field="subject")
+        raise ValidationError("must not be empty", field="subject", code="mail.subject.required")
     scope = tenant_context(tenant) if tenant else platform_context()
     with scope:
         if dedup_key is not None:

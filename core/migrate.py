@@ -59,7 +59,13 @@ def source(app: Flask, name: str) -> MigrationSource:
         if item.name == name:
             return item
     known = ", ".join(item.name for item in sources(app))
-    raise NotFoundError(f"no migrations for {name!r} (known: {known})", field="plugin")
+    raise NotFoundError(
+        "no migrations for %(name)r (known: %(known)s)",
+        field="plugin",
+        code="migration.plugin.not_found",
+        name=name,
+        known=known,
+    )
 
 
 def alembic_config(item: MigrationSource, connection: Any = None) -> Config:

@@ -95,22 +95,35 @@ class ServiceManifest:
         """Raise ``ValidationError`` naming the first field that breaks a rule."""
         if not SERVICE_KEY.match(self.key):
             raise ValidationError(
-                f"{self.key!r} is not a service key (lowercase letters, digits, _; 2-64)",
+                "%(key)r is not a service key (lowercase letters, digits, _; 2-64)",
                 field="key",
+                code="service.key.invalid",
+                key=self.key,
             )
         if self.key in RESERVED_SERVICE_KEYS:
             raise ValidationError(
-                f"{self.key!r} is reserved for the platform's own tenant resources", field="key"
+                "%(key)r is reserved for the platform's own tenant resources",
+                field="key",
+                code="service.key.reserved",
+                key=self.key,
             )
         if not self.title.strip():
-            raise ValidationError("must not be empty", field="title")
+            raise ValidationError("must not be empty", field="title", code="service.title.required")
         if self.themenfeld not in OZG_THEMENFELDER:
             raise ValidationError(
-                f"{self.themenfeld!r} is not an OZG Themenfeld", field="themenfeld"
+                "%(themenfeld)r is not an OZG Themenfeld",
+                field="themenfeld",
+                code="service.themenfeld.invalid",
+                themenfeld=self.themenfeld,
             )
         for leika in self.leika_keys:
             if not LEIKA_KEY.match(leika):
-                raise ValidationError(f"{leika!r} is not a 14-digit LeiKa key", field="leika_keys")
+                raise ValidationError(
+                    "%(leika)r is not a 14-digit LeiKa key",
+                    field="leika_keys",
+                    code="service.leika_keys.invalid",
+                    leika=leika,
+                )
 
     def as_dict(self) -> dict[str, Any]:
         """The manifest as JSON-ready data."""
@@ -139,7 +152,11 @@ class Catalogue:
         if manifest.key in self.services:
             owner = self.services[manifest.key].plugin
             raise ConflictError(
-                f"service {manifest.key!r} is already provided by {owner!r}", field="key"
+                "service %(manifest_key)r is already provided by %(owner)r",
+                field="key",
+                code="service.key.exists",
+                manifest_key=manifest.key,
+                owner=owner,
             )
         self.services[manifest.key] = manifest
 
@@ -150,7 +167,11 @@ class Catalogue:
         except KeyError:
             known = ", ".join(sorted(self.services)) or "none"
             raise NotFoundError(
-                f"unknown service {key!r} (known: {known})", field="service"
+                "unknown service %(key)r (known: %(known)s)",
+                field="service",
+                code="service.not_found",
+                key=key,
+                known=known,
             ) from None
 
     def __iter__(self):  # type: ignore[no-untyped-def]
@@ -250,24 +271,35 @@ def subscribe(
     manifest = catalogue().get(service_key)
     contract_ref = _contract_ref(contract_ref)
     if tenant.status == TenantStatus.OFFBOARDED:
-        raise ValidationError(f"tenant {tenant.slug!r} is offboarded", field="tenant")
+        raise ValidationError(
+            "tenant %(tenant_slug)r is offboarded",
+            field="tenant",
+            code="subscription.tenant.offboarded",
+            tenant_slug=tenant.slug,
+        )
     if starts_on < today and not allow_backdated:
         raise ValidationError(
-            f"{starts_on.isoformat()} lies in the past; a subscription starts today or later",
+            "%(starts_on)s lies in the past; a subscription starts today or later",
             field="starts_on",
+            code="subscription.starts_on.in_past",
+            starts_on=starts_on.isoformat(),
         )
     settings = _validated_settings(manifest, settings)
     with tenant_context(tenant):
         for needed in manifest.requires:
             if not _covered_from(tenant, needed, starts_on):
                 raise ValidationError(
-                    f"service {service_key!r} requires {needed!r}, which the tenant does not "
-                    f"subscribe to from {starts_on.isoformat()} on; subscribe to {needed!r} first",
+                    "service %(service_key)r requires %(needed)r, which the tenant does not "
+                    "subscribe to from %(starts_on)s on; subscribe to %(needed)r first",
                     field="service",
+                    code="subscription.requires_other",
+                    service_key=service_key,
+                    needed=needed,
+                    starts_on=starts_on.isoformat(),
                 )
         for existing in subscriptions_of(tenant, service_key):
             if existing.ends_on is None or existing.ends_on >= starts_on:
-                raise ConflictError(_overlap_message(existing), field="starts_on")
+                _raise_overlap(existing)
         sub = Subscription(
             tenant_id=tenant.id,
             service_key=service_key,
@@ -315,16 +347,28 @@ def end_subscription(
     """
     today = today or dt.date.today()
     if reason not in END_REASONS:
-        raise ValidationError(f"must be one of {', '.join(END_REASONS)}", field="reason")
+        raise ValidationError(
+            "must be one of %(end_reasons)s",
+            field="reason",
+            code="subscription.reason.unknown_choice",
+            end_reasons=", ".join(END_REASONS),
+        )
     if ends_on < today and not allow_backdated:
-        raise ValidationError(f"{ends_on.isoformat()} lies in the past", field="ends_on")
+        raise ValidationError(
+            "%(ends_on)s lies in the past",
+            field="ends_on",
+            code="subscription.ends_on.in_past",
+            ends_on=ends_on.isoformat(),
+        )
     with tenant_context(tenant):
         sub = _open_subscription(tenant, service_key, ends_on)
         if ends_on < sub.starts_on:
             raise ValidationError(
-                f"the last day {ends_on.isoformat()} lies before the start "
-                f"{sub.starts_on.isoformat()}",
+                "the last day %(ends_on)s lies before the start %(starts_on)s",
                 field="ends_on",
+                code="subscription.ends_on.before_start",
+                ends_on=ends_on.isoformat(),
+                starts_on=sub.starts_on.isoformat(),
             )
         _refuse_if_required(tenant, service_key, ends_on)
         sub.ends_on = ends_on
@@ -366,9 +410,12 @@ def _open_subscription(tenant: Tenant, service_key: str, ends_on: dt.date) -> Su
         if sub.ends_on is None or sub.ends_on >= ends_on:
             return sub
     raise NotFoundError(
-        f"tenant {tenant.slug!r} has no subscription to {service_key!r} running on "
-        f"{ends_on.isoformat()}",
+        "tenant %(tenant_slug)r has no subscription to %(service_key)r running on %(ends_on)s",
         field="service",
+        code="subscription.not_found",
+        tenant_slug=tenant.slug,
+        service_key=service_key,
+        ends_on=ends_on.isoformat(),
     )
 
 
@@ -379,9 +426,13 @@ def _refuse_if_required(tenant: Tenant, service_key: str, ends_on: dt.date) -> N
             continue
         if other.ends_on is None or other.ends_on > ends_on:
             raise ValidationError(
-                f"service {other.service_key!r} requires {service_key!r} beyond "
-                f"{ends_on.isoformat()}; end {other.service_key!r} first",
+                "service %(service_key)r requires %(service_key2)r beyond %(ends_on)s; end "
+                "%(service_key)r first",
                 field="service",
+                code="subscription.still_required",
+                service_key=other.service_key,
+                service_key2=service_key,
+                ends_on=ends_on.isoformat(),
             )
 
 
@@ -393,11 +444,23 @@ def _covered_from(tenant: Tenant, service_key: str, day: dt.date) -> bool:
     )
 
 
-def _overlap_message(existing: Subscription) -> str:
-    until = existing.ends_on.isoformat() if existing.ends_on else "open end"
-    return (
-        f"overlaps the subscription from {existing.starts_on.isoformat()} to {until}; "
-        "end it first or start after its last day"
+def _raise_overlap(existing: Subscription) -> None:
+    """Two raises, not a conditional message: Babel extracts each template."""
+    if existing.ends_on is None:
+        raise ConflictError(
+            "overlaps the subscription from %(starts_on)s to open end; "
+            "end it first or start after its last day",
+            field="starts_on",
+            code="subscription.overlap",
+            starts_on=existing.starts_on.isoformat(),
+        )
+    raise ConflictError(
+        "overlaps the subscription from %(starts_on)s to %(ends_on)s; "
+        "end it first or start after its last day",
+        field="starts_on",
+        code="subscription.overlap",
+        starts_on=existing.starts_on.isoformat(),
+        ends_on=existing.ends_on.isoformat(),
     )
 
 
@@ -406,14 +469,24 @@ def _validated_settings(
 ) -> dict[str, Any]:
     if manifest.settings_schema is None:
         if settings:
-            raise ValidationError(f"service {manifest.key!r} has no settings", field="settings")
+            raise ValidationError(
+                "service %(manifest_key)r has no settings",
+                field="settings",
+                code="service.settings.none",
+                manifest_key=manifest.key,
+            )
         return {}
     import marshmallow
 
     try:
         return manifest.settings_schema().load(settings or {})
     except marshmallow.ValidationError as exc:
-        raise ValidationError(f"invalid settings: {exc.messages}", field="settings") from None
+        raise ValidationError(
+            "invalid settings: %(messages)s",
+            field="settings",
+            code="service.settings.invalid",
+            messages=exc.messages,
+        ) from None
 
 
 def _hook() -> Any:

@@ -41,12 +41,19 @@ def validate_slug(slug: str) -> str:
     """Return ``slug`` when it can name a tenant; ``ValidationError`` saying why not."""
     if not SLUG.match(slug or ""):
         raise ValidationError(
-            f"{slug!r} is not a valid slug: 2-63 lowercase letters, digits and hyphens, "
+            "%(slug)r is not a valid slug: 2-63 lowercase letters, digits and hyphens, "
             "starting with a letter and not ending with a hyphen",
             field="slug",
+            code="tenant.slug.invalid",
+            slug=slug,
         )
     if slug in RESERVED_SLUGS:
-        raise ValidationError(f"{slug!r} is reserved for the platform's own pages", field="slug")
+        raise ValidationError(
+            "%(slug)r is reserved for the platform's own pages",
+            field="slug",
+            code="tenant.slug.reserved",
+            slug=slug,
+        )
     return slug
 
 
@@ -60,7 +67,9 @@ def tenant_or_fail(slug: str) -> Tenant:
     field ``tenant`` otherwise (for commands that take a slug)."""
     tenant = tenant_by_slug(slug)
     if tenant is None:
-        raise NotFoundError(f"no tenant with slug {slug!r}", field="tenant")
+        raise NotFoundError(
+            "no tenant with slug %(slug)r", field="tenant", code="tenant.not_found", slug=slug
+        )
     return tenant
 
 

@@ -35,6 +35,8 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from core.i18n import EXTRACT_KEYWORDS
+
 TEST_PASSWORD = "correct horse battery staple"  # noqa: S105 - not a secret
 CSRF_INPUT = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
@@ -561,7 +563,7 @@ def migration_differences(app: Any, component: str | None = None) -> dict[str, l
 
 #: How translatable messages are found in a plugin package (as ``pybabel extract``).
 BABEL_METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-BABEL_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+BABEL_KEYWORDS = EXTRACT_KEYWORDS
 
 
 def translation_problems(package: Path, locales: tuple[str, ...] = ("de",)) -> list[str]:

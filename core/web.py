@@ -30,6 +30,7 @@ from core.auth import current_principal, is_api_request
 from core.db import get_db, session
 from core.errors import RathausError
 from core.i18n import LOCALE_COOKIE
+from core.legal import LegalDetails, legal_details
 from core.models import Tenant, TenantStatus
 from core.portal import admin_links_for, links_for
 from core.security import safe_next
@@ -119,21 +120,30 @@ def search_tenants(query: str, limit: int = HOME_LIMIT) -> list[Tenant]:
 
 
 @bp.get("/barrierefreiheit")
+@bp.get("/<tenant>/barrierefreiheit", endpoint="tenant_accessibility")
 def accessibility() -> str:
-    """The accessibility statement (Erklärung zur Barrierefreiheit, BITV 2.0)."""
-    return render_template("core/accessibility.html")
+    """The accessibility statement (Erklärung zur Barrierefreiheit, BITV 2.0); under a
+    tenant's address with the tenant's own contact."""
+    return render_template("core/accessibility.html", legal=_legal())
 
 
 @bp.get("/datenschutz")
+@bp.get("/<tenant>/datenschutz", endpoint="tenant_privacy")
 def privacy() -> str:
-    """The privacy statement (DSGVO Art. 13)."""
-    return render_template("core/privacy.html")
+    """The privacy statement (DSGVO Art. 13), naming the controller from ``[legal]``."""
+    return render_template("core/privacy.html", legal=_legal())
 
 
 @bp.get("/impressum")
+@bp.get("/<tenant>/impressum", endpoint="tenant_imprint")
 def imprint() -> str:
-    """The imprint (§ 5 DDG)."""
-    return render_template("core/imprint.html")
+    """The imprint (§ 5 DDG) from ``[legal]`` in ``rathaus.toml``."""
+    return render_template("core/imprint.html", legal=_legal())
+
+
+def _legal() -> LegalDetails:
+    tenant = g.get("tenant")
+    return legal_details(tenant.slug if tenant is not None else None)
 
 
 @bp.get("/healthz")

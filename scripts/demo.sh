@@ -4,6 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh postgres,server
+# Fictional operator details for the imprint and privacy pages ([legal]).
+instance="${RATHAUS_INSTANCE_PATH:-instance}"
+if [ ! -e "$instance/rathaus.toml" ]; then
+  mkdir -p "$instance" && cp docs/rathaus.demo.toml "$instance/rathaus.toml"
+fi
 rathaus db upgrade
 rathaus demo
 exec rathaus serve --host "${RATHAUS_HOST:-127.0.0.1}" --port "${RATHAUS_PORT:-5000}"

@@ -4,6 +4,10 @@
     python scripts/i18n.py compile core           # write messages.mo
     python scripts/i18n.py check                  # every message translated, .mo up to date
 
+Domain errors (``raise ValidationError("template %(x)s", ...)``) are extracted too.
+A plugin outside ``plugins/`` is named by its package folder, e.g.
+``examples/rathaus-termin/rathaus_termin``.
+
 Message ids are English; ``<package>/translations/de/LC_MESSAGES/messages.po`` holds
 the German texts. A package is a folder path (``core``, ``plugins/engagement``).
 """
@@ -20,11 +24,11 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from core.i18n import compiled_is_current
+from core.i18n import EXTRACT_KEYWORDS, compiled_is_current
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ("de",)
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = EXTRACT_KEYWORDS  # gettext calls and domain error templates (core.errors)
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.do"}}
 

@@ -211,14 +211,24 @@ def blueprint() -> flask_smorest.Blueprint:
 def _organisation(org_id: int) -> Organisation:
     organisation = session.get(Organisation, org_id)
     if organisation is None:
-        raise NotFoundError(f"no organisation {org_id} here", field="organisation_id")
+        raise NotFoundError(
+            "no organisation %(org_id)s here",
+            field="organisation_id",
+            code="engagement.organisation.not_found",
+            org_id=org_id,
+        )
     return organisation
 
 
 def _own_offer(offer_id: int) -> Opportunity:
     offer = session.get(Opportunity, offer_id)
     if offer is None:
-        raise NotFoundError(f"no offer {offer_id} here", field="offer")
+        raise NotFoundError(
+            "no offer %(offer_id)s here",
+            field="offer",
+            code="engagement.offer.not_found",
+            offer_id=offer_id,
+        )
     return offer
 
 
@@ -252,6 +262,7 @@ def _founder() -> Any:
         raise PermissionDenied(
             "only this municipality's registered users and admins register organisations",
             field="organisation",
+            code="engagement.organisation.register_forbidden",
         )
     return user
 

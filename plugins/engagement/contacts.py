@@ -42,9 +42,16 @@ R = RequestStatus
 def _message_text(body: str) -> str:
     body = (body or "").strip()
     if not body:
-        raise ValidationError("must not be empty", field="message")
+        raise ValidationError(
+            "must not be empty", field="message", code="engagement.contact.message.required"
+        )
     if len(body) > MAX_MESSAGE:
-        raise ValidationError(f"must have at most {MAX_MESSAGE} characters", field="message")
+        raise ValidationError(
+            "must have at most %(max_message)s characters",
+            field="message",
+            code="engagement.contact.message.too_long",
+            max_message=MAX_MESSAGE,
+        )
     return body
 
 
@@ -67,16 +74,29 @@ def request_contact(
     body = _message_text(message)
     profile = _profile(user)
     if not profile.may_make_contact:
-        raise ValidationError("a parent has not consented yet", field="consent")
+        raise ValidationError(
+            "a parent has not consented yet",
+            field="consent",
+            code="engagement.contact.consent.missing",
+        )
     offer = matching.visible_offer(tenant, offer_id, today)
     age = profile.age_on(today)
     if age < offer.min_age:
-        raise ValidationError(f"the offer is for people aged {offer.min_age} and over", field="age")
+        raise ValidationError(
+            "the offer is for people aged %(min_age)s and over",
+            field="age",
+            code="engagement.contact.age.too_young",
+            min_age=offer.min_age,
+        )
     with cross_tenant("store a volunteer's contact request with the offer's municipality"):
         _refuse_duplicate(offer, user)
         waitlist = offer.is_full
         if waitlist and not offer.waitlist_open:
-            raise ConflictError("every place is taken and there is no waiting list", field="offer")
+            raise ConflictError(
+                "every place is taken and there is no waiting list",
+                field="offer",
+                code="engagement.contact.offer.full",
+            )
         request = ContactRequest(
             tenant_id=offer.tenant_id,
             opportunity_id=offer.id,
@@ -103,7 +123,11 @@ def _profile(user: User) -> VolunteerProfile:
             select(VolunteerProfile).where(VolunteerProfile.user_id == user.id)
         )
     if profile is None:
-        raise ValidationError("create your volunteer profile first", field="profile")
+        raise ValidationError(
+            "create your volunteer profile first",
+            field="profile",
+            code="engagement.contact.profile.required",
+        )
     return profile
 
 
@@ -118,7 +142,9 @@ def _refuse_duplicate(offer: Opportunity, user: User) -> None:
     )
     if open_one is not None:
         raise ConflictError(
-            "you have already contacted this organisation about the offer", field="offer"
+            "you have already contacted this organisation about the offer",
+            field="offer",
+            code="engagement.contact.duplicate",
         )
 
 
@@ -184,7 +210,12 @@ def my_request(user: User, request_id: int) -> ContactRequest:
         user.tenant_id,
         user.id,
     ):
-        raise NotFoundError(f"no request {request_id} of yours", field="request")
+        raise NotFoundError(
+            "no request %(request_id)s of yours",
+            field="request",
+            code="engagement.contact.not_found",
+            request_id=request_id,
+        )
     return request
 
 
@@ -192,7 +223,10 @@ def withdraw(request: ContactRequest) -> ContactRequest:
     """The volunteer withdraws; an accepted place becomes free again."""
     if request.status not in (R.REQUESTED, R.ACCEPTED):
         raise ConflictError(
-            f"cannot withdraw a request that is {request.status.value}", field="status"
+            "cannot withdraw a request that is %(status)s",
+            field="status",
+            code="engagement.contact.status.not_withdrawable",
+            status=request.status.value,
         )
     with cross_tenant("a volunteer withdraws their own request"):
         if request.status == R.ACCEPTED and not request.on_waitlist:
@@ -207,7 +241,12 @@ def post_message(request: ContactRequest, sender: Party, body: str) -> Message:
     """Relay a message to the other side (mail says only that there is one)."""
     text = _message_text(body)
     if request.status not in (R.REQUESTED, R.ACCEPTED):
-        raise ConflictError(f"the conversation is closed ({request.status.value})", field="status")
+        raise ConflictError(
+            "the conversation is closed (%(status)s)",
+            field="status",
+            code="engagement.contact.status.closed",
+            status=request.status.value,
+        )
     with cross_tenant("relay a message between a volunteer and an organisation"):
         message = Message(
             tenant_id=request.tenant_id, request_id=request.id, sender=sender, body=text
@@ -246,7 +285,12 @@ def request_of(organisation: Organisation, request_id: int) -> ContactRequest:
         if request is not None:
             request.messages  # noqa: B018 - load the thread in the tenant's scope
     if request is None or request.opportunity.organisation_id != organisation.id:
-        raise NotFoundError(f"no request {request_id} for this organisation", field="request")
+        raise NotFoundError(
+            "no request %(request_id)s for this organisation",
+            field="request",
+            code="engagement.contact.not_found",
+            request_id=request_id,
+        )
     return request
 
 
@@ -259,17 +303,29 @@ def decide_request(
         none is free (decline another first, or raise the number of places).
     """
     if request.status != R.REQUESTED:
-        raise ConflictError(f"the request is already {request.status.value}", field="status")
+        raise ConflictError(
+            "the request is already %(status)s",
+            field="status",
+            code="engagement.contact.status.already",
+            status=request.status.value,
+        )
     reason = (reason or "").strip() or None
     if reason and len(reason) > MAX_MESSAGE:
-        raise ValidationError(f"must have at most {MAX_MESSAGE} characters", field="reason")
+        raise ValidationError(
+            "must have at most %(max_message)s characters",
+            field="reason",
+            code="engagement.contact.reason.too_long",
+            max_message=MAX_MESSAGE,
+        )
     offer = request.opportunity
     with tenant_context(request.tenant_id):
         now = utcnow()
         if accept:
             if offer.is_full:
                 raise ConflictError(
-                    "no place is free; raise the number of places first", field="places"
+                    "no place is free; raise the number of places first",
+                    field="places",
+                    code="engagement.contact.places.full",
                 )
             offer.places_taken += 1
             request.on_waitlist = False
@@ -290,7 +346,10 @@ def complete(request: ContactRequest) -> ContactRequest:
     """Mark an accepted engagement as completed; the place becomes free again."""
     if request.status != R.ACCEPTED:
         raise ConflictError(
-            f"only an accepted request can be completed, not {request.status.value}", field="status"
+            "only an accepted request can be completed, not %(status)s",
+            field="status",
+            code="engagement.contact.status.not_accepted",
+            status=request.status.value,
         )
     with tenant_context(request.tenant_id):
         request.status = R.COMPLETED
@@ -308,10 +367,16 @@ def record_certificate(
     today = today or dt.date.today()
     if not request.opportunity.with_children:
         raise ConflictError(
-            "only offers for work with children need a police certificate", field="offer"
+            "only offers for work with children need a police certificate",
+            field="offer",
+            code="engagement.certificate.not_needed",
         )
     if request.status not in (R.ACCEPTED, R.COMPLETED):
-        raise ConflictError("record the certificate after accepting the request", field="status")
+        raise ConflictError(
+            "record the certificate after accepting the request",
+            field="status",
+            code="engagement.certificate.before_accept",
+        )
     raw_date = data.get("inspected_on")
     try:
         inspected_on = (
@@ -319,16 +384,27 @@ def record_certificate(
         )
     except ValueError:
         raise ValidationError(
-            f"must be a date (YYYY-MM-DD), got {raw_date!r}", field="inspected_on"
+            "must be a date (YYYY-MM-DD), got %(raw_date)r",
+            field="inspected_on",
+            code="engagement.certificate.inspected_on.not_a_date",
+            raw_date=raw_date,
         ) from None
     if inspected_on > today:
-        raise ValidationError("must not lie in the future", field="inspected_on")
+        raise ValidationError(
+            "must not lie in the future",
+            field="inspected_on",
+            code="engagement.certificate.inspected_on.in_future",
+        )
     try:
         outcome = CertificateOutcome(data.get("outcome"))
     except ValueError:
         choices = ", ".join(o.value for o in CertificateOutcome)
         raise ValidationError(
-            f"{data.get('outcome')!r} is not one of: {choices}", field="outcome"
+            "%(data)r is not one of: %(choices)s",
+            field="outcome",
+            code="engagement.certificate.outcome.unknown_choice",
+            data=data.get("outcome"),
+            choices=choices,
         ) from None
     with tenant_context(request.tenant_id):
         request.certificate_inspected_on = inspected_on
@@ -352,4 +428,6 @@ def require_party(request: ContactRequest, user: User | None) -> None:
         user.tenant_id,
         user.id,
     ):
-        raise PermissionDenied("this is not your request", field="request")
+        raise PermissionDenied(
+            "this is not your request", field="request", code="engagement.contact.not_own"
+        )

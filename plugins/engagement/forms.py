@@ -330,11 +330,17 @@ class ReviewForm(FlaskForm):
 
 
 def show_error(form: FlaskForm, error: RathausError) -> None:
-    """Put a domain error next to the field it names (or above the form)."""
+    """Put a domain error next to the field it names (or above the form); each of
+    several errors (``ValidationErrors``) goes to its own field."""
+    for single in getattr(error, "errors", None) or [error]:
+        _show_one(form, single)
+
+
+def _show_one(form: FlaskForm, error: RathausError) -> None:
     target = getattr(form, error.field or "", None)
     if target is not None and hasattr(target, "errors") and error.field != "meta":
         if not isinstance(target.errors, list):
             target.errors = list(target.errors)
-        target.errors.append(error.message)
+        target.errors.append(error.localized())
     else:
-        form.form_errors.append(str(error))
+        form.form_errors.append(error.localized())

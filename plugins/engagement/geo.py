@@ -40,11 +40,18 @@ def geocode(query: str, *, field: str = "plz") -> Point:
     """
     text = (query or "").strip()
     if not text:
-        raise ValidationError("enter a postcode (PLZ) or a place", field=field)
+        raise ValidationError(
+            "enter a postcode (PLZ) or a place", field=field, code="engagement.place.required"
+        )
     hook = current_host().hook
     found = hook.geocode(query=text)
     if found is None:
-        raise ValidationError(f"{text!r} is not a known German postcode or place", field=field)
+        raise ValidationError(
+            "%(text)r is not a known German postcode or place",
+            field=field,
+            code="postcode.unknown",
+            text=text,
+        )
     return Point(found.lat, found.lon, found.label, found.plz)
 
 
@@ -93,5 +100,10 @@ def validate_radius(radius_km: float | int | None, field: str = "radius_km") -> 
     if radius_km is None:
         return 25
     if not 1 <= radius_km <= MAX_RADIUS_KM:
-        raise ValidationError(f"must be between 1 and {MAX_RADIUS_KM} km", field=field)
+        raise ValidationError(
+            "must be between 1 and %(max_radius_km)s km",
+            field=field,
+            code="engagement.radius.out_of_range",
+            max_radius_km=MAX_RADIUS_KM,
+        )
     return int(radius_km)

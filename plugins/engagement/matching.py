@@ -98,9 +98,15 @@ class SearchQuery:
         self.languages = vocabulary.validate_languages(self.languages)
         self.radius_km = geo.validate_radius(self.radius_km)
         if self.age is not None and not 0 <= self.age <= 120:
-            raise ValidationError("must be between 0 and 120", field="age")
+            raise ValidationError(
+                "must be between 0 and 120", field="age", code="engagement.search.age.out_of_range"
+            )
         if self.date_from and self.date_to and self.date_to < self.date_from:
-            raise ValidationError("lies before the start of the period", field="date_to")
+            raise ValidationError(
+                "lies before the start of the period",
+                field="date_to",
+                code="engagement.search.date_to.before_start",
+            )
         if self.point is None and self.place:
             self.point = geo.geocode(self.place, field="plz")
         return self
@@ -274,7 +280,12 @@ def _validated(
 ) -> tuple[SearchQuery, dt.date, bool]:
     today = today or dt.date.today()
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationError(f"must be between 1 and {MAX_LIMIT}", field="limit")
+        raise ValidationError(
+            "must be between 1 and %(max_limit)s",
+            field="limit",
+            code="engagement.search.limit.out_of_range",
+            max_limit=MAX_LIMIT,
+        )
     if isinstance(query, VolunteerProfile):
         query = SearchQuery.from_profile(query, today)
     query = query.validate()
@@ -305,7 +316,12 @@ def visible_offer(tenant: Tenant, offer_id: int, today: dt.date | None = None) -
         offer.tenant_id == tenant.id or offer.coverage_prefix in _coverage_keys(tenant)
     )
     if not reachable or not offer.is_visible_on(today):  # type: ignore[union-attr]
-        raise NotFoundError(f"no offer {offer_id} here", field="offer")
+        raise NotFoundError(
+            "no offer %(offer_id)s here",
+            field="offer",
+            code="engagement.offer.not_found",
+            offer_id=offer_id,
+        )
     return offer  # type: ignore[return-value]
 
 

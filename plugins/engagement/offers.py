@@ -58,9 +58,14 @@ def setting(name: str, default: Any) -> Any:
 def _text(data: Mapping[str, Any], name: str, max_length: int, *, required: bool = False) -> str:
     value = str(data.get(name) or "").strip()
     if required and not value:
-        raise ValidationError("must not be empty", field=name)
+        raise ValidationError("must not be empty", field=name, code="engagement.text.required")
     if len(value) > max_length:
-        raise ValidationError(f"must have at most {max_length} characters", field=name)
+        raise ValidationError(
+            "must have at most %(max_length)s characters",
+            field=name,
+            code="engagement.text.too_long",
+            max_length=max_length,
+        )
     return value
 
 
@@ -70,16 +75,26 @@ def _organisation_values(data: Mapping[str, Any]) -> dict[str, Any]:
         kind = OrganisationKind(kind)
     except ValueError:
         raise ValidationError(
-            f"{kind!r} is not one of: {', '.join(k.value for k in OrganisationKind)}", field="kind"
+            "%(kind)r is not one of: %(kinds)s",
+            field="kind",
+            code="engagement.organisation.kind.unknown_choice",
+            kind=kind,
+            kinds=", ".join(k.value for k in OrganisationKind),
         ) from None
     website = _text(data, "website", 300) or None
     if website and not URL.match(website):
         raise ValidationError(
-            "must be a web address starting with https:// or http://", field="website"
+            "must be a web address starting with https:// or http://",
+            field="website",
+            code="engagement.organisation.website.invalid",
         )
     plz = _text(data, "plz", 5) or None
     if plz and not PLZ.match(plz):
-        raise ValidationError("must be a postcode of 5 digits", field="plz")
+        raise ValidationError(
+            "must be a postcode of 5 digits",
+            field="plz",
+            code="engagement.organisation.plz.invalid",
+        )
     return {
         "name": _text(data, "name", 200, required=True),
         "kind": kind,
@@ -104,7 +119,10 @@ def create_organisation(
     with tenant_context(tenant):
         if session.scalar(select(Organisation.id).where(Organisation.name == values["name"])):
             raise ConflictError(
-                f"an organisation named {values['name']!r} exists here", field="name"
+                "an organisation named %(name)r exists here",
+                field="name",
+                code="engagement.organisation.name.exists",
+                name=values["name"],
             )
         organisation = Organisation(**values)
         session.add(organisation)
@@ -125,7 +143,10 @@ def update_organisation(organisation: Organisation, data: Mapping[str, Any]) -> 
         )
         if clash:
             raise ConflictError(
-                f"an organisation named {values['name']!r} exists here", field="name"
+                "an organisation named %(name)r exists here",
+                field="name",
+                code="engagement.organisation.name.exists",
+                name=values["name"],
             )
         for key, value in values.items():
             setattr(organisation, key, value)
@@ -136,7 +157,11 @@ def update_organisation(organisation: Organisation, data: Mapping[str, Any]) -> 
 def add_member(organisation: Organisation, user: User) -> Membership:
     """Let an account of the same tenant manage the organisation."""
     if user.tenant_id != organisation.tenant_id:
-        raise ValidationError("the account belongs to another municipality", field="email")
+        raise ValidationError(
+            "the account belongs to another municipality",
+            field="email",
+            code="engagement.member.other_tenant",
+        )
     with tenant_context(organisation.tenant_id):
         existing = session.scalar(
             select(Membership).where(
@@ -160,6 +185,7 @@ def add_member_by_email(organisation: Organisation, email: str) -> Membership:
         raise NotFoundError(
             "no account with this e-mail address here; ask the person to register first",
             field="email",
+            code="engagement.member.not_found",
         )
     return add_member(organisation, user)
 
@@ -220,9 +246,20 @@ def _int(
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise ValidationError(f"must be a whole number, got {raw!r}", field=name) from None
+        raise ValidationError(
+            "must be a whole number, got %(raw)r",
+            field=name,
+            code="engagement.number.invalid",
+            raw=raw,
+        ) from None
     if not low <= value <= high:
-        raise ValidationError(f"must be between {low} and {high}", field=name)
+        raise ValidationError(
+            "must be between %(low)s and %(high)s",
+            field=name,
+            code="engagement.number.out_of_range",
+            low=low,
+            high=high,
+        )
     return value
 
 
@@ -235,7 +272,12 @@ def _date(data: Mapping[str, Any], name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(raw))
     except ValueError:
-        raise ValidationError(f"must be a date (YYYY-MM-DD), got {raw!r}", field=name) from None
+        raise ValidationError(
+            "must be a date (YYYY-MM-DD), got %(raw)r",
+            field=name,
+            code="engagement.date.invalid",
+            raw=raw,
+        ) from None
 
 
 def _enum(data: Mapping[str, Any], name: str, enum_cls: type, default: Any = None) -> Any:
@@ -244,7 +286,13 @@ def _enum(data: Mapping[str, Any], name: str, enum_cls: type, default: Any = Non
         return enum_cls(raw)
     except ValueError:
         choices = ", ".join(member.value for member in enum_cls)
-        raise ValidationError(f"{raw!r} is not one of: {choices}", field=name) from None
+        raise ValidationError(
+            "%(raw)r is not one of: %(choices)s",
+            field=name,
+            code="engagement.choice.unknown",
+            raw=raw,
+            choices=choices,
+        ) from None
 
 
 def _list(data: Mapping[str, Any], name: str) -> list[str]:
@@ -290,10 +338,14 @@ def locate(data: Mapping[str, Any]) -> Location:
     if _truthy(data, "remote"):
         return Location(True, street, plz, place)
     if plz and not PLZ.match(plz):
-        raise ValidationError("must be a postcode of 5 digits", field="plz")
+        raise ValidationError(
+            "must be a postcode of 5 digits", field="plz", code="engagement.offer.plz.invalid"
+        )
     if not (plz or place):
         raise ValidationError(
-            "give a postcode or a place, or mark the offer as remote", field="plz"
+            "give a postcode or a place, or mark the offer as remote",
+            field="plz",
+            code="engagement.offer.place.required",
         )
     hook = current_host().hook
     found = None
@@ -316,15 +368,27 @@ def offer_values(data: Mapping[str, Any], tenant: Tenant, today: dt.date) -> dic
     description = _text(data, "description", 10000, required=True)
     fields = _list(data, "fields")
     if not fields:
-        raise ValidationError("choose at least one field of engagement", field="fields")
+        raise ValidationError(
+            "choose at least one field of engagement",
+            field="fields",
+            code="engagement.offer.fields.required",
+        )
     schedule = _enum(data, "schedule", Schedule, "regular")
     starts_on, ends_on = _date(data, "starts_on"), _date(data, "ends_on")
     slots = _list(data, "time_slots")
     if schedule == Schedule.ONE_OFF:
         if starts_on is None:
-            raise ValidationError("a one-off offer needs a date", field="starts_on")
+            raise ValidationError(
+                "a one-off offer needs a date",
+                field="starts_on",
+                code="engagement.offer.starts_on.required",
+            )
         if ends_on is not None and ends_on < starts_on:
-            raise ValidationError("lies before the first day", field="ends_on")
+            raise ValidationError(
+                "lies before the first day",
+                field="ends_on",
+                code="engagement.offer.ends_on.before_start",
+            )
         slots = []
     else:
         starts_on = ends_on = None
@@ -333,9 +397,16 @@ def offer_values(data: Mapping[str, Any], tenant: Tenant, today: dt.date) -> dic
         days=setting("DEFAULT_EXPIRY_DAYS", 180)
     )
     if expires_on <= today:
-        raise ValidationError("must lie in the future", field="expires_on")
+        raise ValidationError(
+            "must lie in the future", field="expires_on", code="engagement.offer.expires_on.in_past"
+        )
     if expires_on > today + dt.timedelta(days=max_days):
-        raise ValidationError(f"must lie at most {max_days} days ahead", field="expires_on")
+        raise ValidationError(
+            "must lie at most %(max_days)s days ahead",
+            field="expires_on",
+            code="engagement.offer.expires_on.too_far",
+            max_days=max_days,
+        )
     reach = _enum(data, "reach", Reach, "local")
     location = locate(data)
     places = _int(data, "places", 1, 10000, None)
@@ -400,8 +471,10 @@ def update_offer(
         and values["places"] < offer.places_taken
     ):
         raise ValidationError(
-            f"{offer.places_taken} places are already taken; give at least that many",
+            "%(places_taken)s places are already taken; give at least that many",
             field="places",
+            code="engagement.offer.places.below_taken",
+            places_taken=offer.places_taken,
         )
     with tenant_context(tenant):
         for key, value in values.items():
@@ -432,17 +505,27 @@ def change_status(offer: Opportunity, action: str, today: dt.date | None = None)
     """
     if action not in _TRANSITIONS:
         raise ValidationError(
-            f"{action!r} is not one of: {', '.join(_TRANSITIONS)}", field="action"
+            "%(action)r is not one of: %(transitions)s",
+            field="action",
+            code="engagement.offer.action.unknown_choice",
+            action=action,
+            transitions=", ".join(_TRANSITIONS),
         )
     allowed, target = _TRANSITIONS[action]
     if offer.status not in allowed:
         raise ConflictError(
-            f"cannot {action} an offer that is {offer.status.value}", field="status"
+            "cannot %(action)s an offer that is %(status)s",
+            field="status",
+            code="engagement.offer.status.transition",
+            action=action,
+            status=offer.status.value,
         )
     today = today or dt.date.today()
     if action in ("submit", "resume") and offer.expires_on < today:
         raise ConflictError(
-            "the offer has expired; extend its expiry date first", field="expires_on"
+            "the offer has expired; extend its expiry date first",
+            field="expires_on",
+            code="engagement.offer.expired",
         )
     with tenant_context(offer.tenant_id):
         if action == "submit":
@@ -460,7 +543,12 @@ def offer_of_organisation(organisation: Organisation, offer_id: int) -> Opportun
     with tenant_context(organisation.tenant_id):
         offer = session.get(Opportunity, offer_id)
     if offer is None or offer.organisation_id != organisation.id:
-        raise NotFoundError(f"no offer {offer_id} of this organisation", field="offer")
+        raise NotFoundError(
+            "no offer %(offer_id)s of this organisation",
+            field="offer",
+            code="engagement.offer.not_found",
+            offer_id=offer_id,
+        )
     return offer
 
 
@@ -492,16 +580,25 @@ def decide(
     ids = sorted(set(offer_ids))
     reason = (reason or "").strip() or None
     if not ids:
-        raise ValidationError("choose at least one offer", field="offers")
+        raise ValidationError(
+            "choose at least one offer", field="offers", code="engagement.review.offers.required"
+        )
     if not approve and not reason:
-        raise ValidationError("say why the offers are rejected", field="reason")
+        raise ValidationError(
+            "say why the offers are rejected",
+            field="reason",
+            code="engagement.review.reason.required",
+        )
     with tenant_context(tenant):
         offers = list(session.scalars(select(Opportunity).where(Opportunity.id.in_(ids))))
         waiting = {o.id for o in offers if o.status == S.IN_REVIEW}
         missing = [i for i in ids if i not in waiting]
         if missing:
             raise NotFoundError(
-                f"offer {missing[0]} is not waiting for review here", field="offers"
+                "offer %(missing)s is not waiting for review here",
+                field="offers",
+                code="engagement.review.not_waiting",
+                missing=missing[0],
             )
         for offer in offers:
             _decide_one(offer, approve, reason, actor)
@@ -542,9 +639,17 @@ def report_offer(offer: Opportunity, reporter: User, reason: str) -> Report:
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("say what is wrong with the offer", field="reason")
+        raise ValidationError(
+            "say what is wrong with the offer",
+            field="reason",
+            code="engagement.report.reason.required",
+        )
     if len(reason) > 2000:
-        raise ValidationError("must have at most 2000 characters", field="reason")
+        raise ValidationError(
+            "must have at most 2000 characters",
+            field="reason",
+            code="engagement.report.reason.too_long",
+        )
     with cross_tenant("a citizen reports another municipality's offer, stored with the offer"):
         exists = session.scalar(
             select(Report.id).where(
@@ -554,7 +659,11 @@ def report_offer(offer: Opportunity, reporter: User, reason: str) -> Report:
             )
         )
         if exists:
-            raise ConflictError("you have reported this offer already", field="reason")
+            raise ConflictError(
+                "you have reported this offer already",
+                field="reason",
+                code="engagement.report.duplicate",
+            )
         report = Report(
             tenant_id=offer.tenant_id,
             opportunity_id=offer.id,
@@ -599,7 +708,12 @@ def resolve_reports(tenant: Tenant, offer_id: int, uphold: bool) -> Opportunity:
     with tenant_context(tenant):
         offer = session.get(Opportunity, offer_id)
         if offer is None:
-            raise NotFoundError(f"no offer {offer_id} here", field="offer")
+            raise NotFoundError(
+                "no offer %(offer_id)s here",
+                field="offer",
+                code="engagement.offer.not_found",
+                offer_id=offer_id,
+            )
         reports = list(
             session.scalars(
                 select(Report).where(
@@ -608,7 +722,9 @@ def resolve_reports(tenant: Tenant, offer_id: int, uphold: bool) -> Opportunity:
             )
         )
         if not reports:
-            raise ConflictError("the offer has no open reports", field="offer")
+            raise ConflictError(
+                "the offer has no open reports", field="offer", code="engagement.report.none_open"
+            )
         for report in reports:
             report.status = ReportStatus.UPHELD if uphold else ReportStatus.DISMISSED
             report.resolved_at = utcnow()
@@ -669,4 +785,8 @@ def expire_offers(today: dt.date | None = None) -> ExpiryReport:
 def require_member(user: User | None, organisation: Organisation) -> None:
     """Refuse anyone who does not manage the organisation."""
     if not is_member(user, organisation):
-        raise PermissionDenied("you do not manage this organisation", field="organisation")
+        raise PermissionDenied(
+            "you do not manage this organisation",
+            field="organisation",
+            code="engagement.organisation.not_member",
+        )

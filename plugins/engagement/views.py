@@ -135,7 +135,7 @@ def search() -> Any:
         except ValidationError as exc:
             forms.show_error(
                 form,
-                exc if exc.field != "radius_km" else ValidationError(exc.message, field="radius"),
+                exc if exc.field != "radius_km" else exc.with_field("radius"),
             )
             status = 422
     elif searched:
@@ -208,10 +208,10 @@ def contact(offer_id: int) -> Any:
         if exc.field == "profile":
             flash(_("Please fill in your volunteer profile first."))
             return redirect(url_for("engagement.profile", next=request.path.rsplit("/", 1)[0]))
-        forms.show_error(form, ValidationError(exc.message, field="message"))
+        forms.show_error(form, exc.with_field("message"))
         return _render_offer(offer, form, forms.ReportForm(), 422)
     except ConflictError as exc:
-        forms.show_error(form, ValidationError(exc.message, field="message"))
+        forms.show_error(form, exc.with_field("message"))
         return _render_offer(offer, form, forms.ReportForm(), 409)
     session.commit()
     flash(_("Your request has been sent. The organisation will answer here."))
@@ -231,7 +231,7 @@ def report(offer_id: int) -> Any:
     try:
         offers.report_offer(offer, user, form.reason.data)
     except (ValidationError, ConflictError) as exc:
-        forms.show_error(form, ValidationError(exc.message, field="reason"))
+        forms.show_error(form, exc.with_field("reason"))
         return _render_offer(offer, forms.ContactForm(), form, exc.status)
     session.commit()
     flash(_("Thank you. The municipality will look at the offer."))
@@ -252,8 +252,9 @@ def register() -> Any:
         except (ValidationError, ConflictError) as exc:
             if isinstance(exc, ConflictError):
                 exc = ConflictError(
-                    _("This e-mail address already has an account here. Please log in."),
+                    "This e-mail address already has an account here. Please log in.",
                     field="email",
+                    code="engagement.volunteer.email.exists",
                 )
             return _fail("engagement/register.html", form, exc)
         audit.record("engagement.volunteer.registered", f"user:{user.id}", tenant=g.tenant)
@@ -275,7 +276,7 @@ def consent(token: str) -> Any:
         profile = volunteers.profile_for_consent(g.tenant, token)
     except ValidationError as exc:
         return render_template(
-            "engagement/consent.html", error=exc.message, profile=None, form=None
+            "engagement/consent.html", error=exc.localized(), profile=None, form=None
         ), 404
     form = EmptyForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -370,7 +371,7 @@ def my_request(request_id: int) -> Any:
                 return _fail(
                     "engagement/my_request.html",
                     form,
-                    ValidationError(exc.message, field="message"),
+                    exc.with_field("message"),
                     item=contact_request,
                     withdraw_form=EmptyForm(),
                 )
@@ -408,7 +409,12 @@ def _organisation(org_id: int) -> Organisation:
     """The organisation in this tenant that the user manages (404 for everyone else)."""
     organisation = session.get(Organisation, org_id)
     if organisation is None or not offers.is_member(_user(), organisation):
-        raise NotFoundError(f"no organisation {org_id} of yours here", field="organisation")
+        raise NotFoundError(
+            "no organisation %(org_id)s of yours here",
+            field="organisation",
+            code="engagement.organisation.not_found",
+            org_id=org_id,
+        )
     return organisation
 
 
@@ -437,6 +443,13 @@ def organisation_new() -> Any:
             return _fail("engagement/organisation_form.html", form, exc, organisation=None)
         session.commit()
         flash(_("The organisation has been registered."))
+        if not organisation.verified:
+            flash(
+                _(
+                    "The organisation is not verified yet. Until the municipality has "
+                    "verified it, its offers wait for review before they are published."
+                )
+            )
         return redirect(url_for("engagement.organisation", org_id=organisation.id))
     status = 422 if form.is_submitted() else 200
     return render_template(
@@ -492,7 +505,7 @@ def add_member(org_id: int) -> Any:
             flash(_("No account with this e-mail address here; ask the person to register first."))
             return redirect(url_for("engagement.organisation", org_id=org.id))
         except ValidationError as exc:
-            flash(str(exc.message))
+            flash(exc.localized())
             return redirect(url_for("engagement.organisation", org_id=org.id))
         session.commit()
         flash(_("The member has been added."))
@@ -584,7 +597,7 @@ def offer_status(org_id: int, offer_id: int) -> Response:
     try:
         offers.change_status(offer, request.form.get("action", ""))
     except (ValidationError, ConflictError) as exc:
-        flash(str(exc.message))
+        flash(exc.localized())
         return redirect(url_for("engagement.offer_edit", org_id=org.id, offer_id=offer.id))
     session.commit()
     flash(
@@ -611,7 +624,7 @@ def suggestions(org_id: int, offer_id: int) -> Any:
                 offer, int(request.form.get("profile_id", "0") or 0), form.message.data or ""
             )
         except (ValidationError, NotFoundError, ConflictError) as exc:
-            flash(str(exc.message))
+            flash(exc.localized())
             status = exc.status
         else:
             session.commit()
@@ -647,7 +660,7 @@ def incoming_request(org_id: int, request_id: int) -> Any:
             try:
                 contacts.post_message(item, Party.ORGANISATION, form.message.data)
             except ConflictError as exc:
-                forms.show_error(form, ValidationError(exc.message, field="message"))
+                forms.show_error(form, exc.with_field("message"))
                 status = 409
             else:
                 session.commit()
@@ -681,7 +694,7 @@ def decide(org_id: int, request_id: int) -> Response:
                 item, request.form.get("decision") == "accept", form.reason.data
             )
         except (ValidationError, ConflictError) as exc:
-            flash(str(exc.message))
+            flash(exc.localized())
         else:
             session.commit()
             flash(
@@ -701,7 +714,7 @@ def complete(org_id: int, request_id: int) -> Response:
     try:
         contacts.complete(item)
     except ConflictError as exc:
-        flash(str(exc.message))
+        flash(exc.localized())
     else:
         session.commit()
         flash(_("Marked as completed. Thank you!"))
@@ -718,7 +731,7 @@ def certificate(org_id: int, request_id: int) -> Any:
         try:
             contacts.record_certificate(item, form.data)
         except (ValidationError, ConflictError) as exc:
-            flash(str(exc.message))
+            flash(exc.localized())
         else:
             session.commit()
             flash(_("The inspection has been recorded."))
@@ -745,7 +758,7 @@ def review() -> Any:
         except (ValidationError, NotFoundError) as exc:
             forms.show_error(
                 form,
-                ValidationError(exc.message, field="reason" if exc.field == "reason" else None),
+                exc.with_field("reason" if exc.field == "reason" else None),
             )
             status = exc.status
         else:
@@ -773,7 +786,7 @@ def reports() -> Any:
                 request.form.get("decision") == "uphold",
             )
         except (NotFoundError, ConflictError) as exc:
-            flash(str(exc.message))
+            flash(exc.localized())
         else:
             session.commit()
             flash(_("The reports have been resolved."))

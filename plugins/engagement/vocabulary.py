@@ -123,7 +123,13 @@ def _mask(keys: Iterable[str], vocabulary: tuple[str, ...], field: str) -> int:
     mask = 0
     for key in keys:
         if key not in vocabulary:
-            raise ValidationError(f"{key!r} is not one of: {', '.join(vocabulary)}", field=field)
+            raise ValidationError(
+                "%(key)r is not one of: %(vocabulary)s",
+                field=field,
+                code="engagement.vocabulary.unknown_choice",
+                key=key,
+                vocabulary=", ".join(vocabulary),
+            )
         mask |= 1 << vocabulary.index(key)
     return mask
 
@@ -133,7 +139,13 @@ def validate_skills(keys: Iterable[str]) -> list[str]:
     chosen = set(keys)
     unknown = sorted(chosen - set(SKILLS))
     if unknown:
-        raise ValidationError(f"{unknown[0]!r} is not one of: {', '.join(SKILLS)}", field="skills")
+        raise ValidationError(
+            "%(unknown)r is not one of: %(skills)s",
+            field="skills",
+            code="engagement.vocabulary.skills.unknown_choice",
+            unknown=unknown[0],
+            skills=", ".join(SKILLS),
+        )
     return [key for key in SKILLS if key in chosen]
 
 
@@ -144,7 +156,12 @@ def validate_languages(codes: Iterable[str]) -> list[str]:
     for code in codes:
         code = code.strip().lower()
         if len(code) != 2 or code not in known:
-            raise ValidationError(f"{code!r} is not an ISO 639-1 language code", field="languages")
+            raise ValidationError(
+                "%(given)r is not an ISO 639-1 language code",
+                field="languages",
+                code="engagement.vocabulary.languages.invalid",
+                given=code,
+            )
         result.add(code)
     return sorted(result)
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from core import accounts
 from core.db import session, utcnow
-from core.errors import ConflictError, NotFoundError, ValidationError
+from core.errors import ConflictError, ErrorCollector, NotFoundError, ValidationError
 from core.models import Role, Tenant, User
 from core.tenancy import cross_tenant, tenant_context
 from plugins.engagement import geo, matching, notifications, vocabulary
@@ -49,15 +49,25 @@ def validate_birth_year(raw: Any, today: dt.date) -> int:
         year = int(raw)
     except (TypeError, ValueError):
         raise ValidationError(
-            f"must be a year such as 1990, got {raw!r}", field="birth_year"
+            "must be a year such as 1990, got %(raw)r",
+            field="birth_year",
+            code="engagement.volunteer.birth_year.invalid",
+            raw=raw,
         ) from None
     min_age = setting("MIN_AGE", 12)
     if year > today.year - min_age:
         raise ValidationError(
-            f"volunteers must be at least {min_age} years old", field="birth_year"
+            "volunteers must be at least %(min_age)s years old",
+            field="birth_year",
+            code="engagement.volunteer.birth_year.too_young",
+            min_age=min_age,
         )
     if year < today.year - 120:
-        raise ValidationError("must be a year within the last 120 years", field="birth_year")
+        raise ValidationError(
+            "must be a year within the last 120 years",
+            field="birth_year",
+            code="engagement.volunteer.birth_year.out_of_range",
+        )
     return year
 
 
@@ -70,23 +80,27 @@ def register_volunteer(
     with a confirmation link, and until they confirm the volunteer can neither make
     contact nor be found by organisations.
 
-    :raises ValidationError: a field breaks a rule (named; nothing is stored).
+    :raises ValidationErrors: fields break rules (every one named; nothing is stored).
     :raises ConflictError: the e-mail address has an account at ``tenant``.
     """
     today = today or dt.date.today()
-    birth_year = validate_birth_year(data.get("birth_year"), today)
-    minor = possibly_under(CONSENT_AGE, birth_year, today)
+    errors = ErrorCollector()
+    birth_year = errors.run(validate_birth_year, data.get("birth_year"), today)
+    minor = birth_year is not None and possibly_under(CONSENT_AGE, birth_year, today)
     parent_name = str(data.get("parent_name") or "").strip()
-    parent_email = str(data.get("parent_email") or "").strip()
-    if minor:
-        if not parent_name:
-            raise ValidationError(
-                "under 16 a parent must consent: give their name", field="parent_name"
+    email = errors.run(accounts.normalise_email, str(data.get("email") or ""))
+    parent_email = errors.run(_parent_email, data, email) if minor else None
+    if minor and not parent_name:
+        errors.errors.append(
+            ValidationError(
+                "under 16 a parent must consent: give their name",
+                field="parent_name",
+                code="engagement.volunteer.parent_name.required",
             )
-        parent_email = accounts.normalise_email(parent_email)
-        if parent_email == accounts.normalise_email(str(data.get("email") or "")):
-            raise ValidationError("must be the parent's own address", field="parent_email")
-    location = _home_location(data)
+        )
+    errors.run(accounts.validate_password, str(data.get("password") or ""))
+    location = errors.run(_home_location, data)
+    errors.raise_any()
     user = accounts.create_user(
         str(data.get("email") or ""),
         str(data.get("display_name") or ""),
@@ -118,6 +132,21 @@ def register_volunteer(
     return user
 
 
+def _parent_email(data: Mapping[str, Any], own_email: str | None) -> str:
+    """The parent's normalised address; not the volunteer's own."""
+    try:
+        parent_email = accounts.normalise_email(str(data.get("parent_email") or ""))
+    except ValidationError as exc:
+        raise exc.with_field("parent_email") from None
+    if parent_email == own_email:
+        raise ValidationError(
+            "must be the parent's own address",
+            field="parent_email",
+            code="engagement.volunteer.parent_email.own_address",
+        )
+    return parent_email
+
+
 def _home_location(data: Mapping[str, Any]) -> dict[str, Any]:
     plz = str(data.get("plz") or "").strip()
     if not plz:
@@ -146,15 +175,25 @@ def profile_for_consent(tenant: Tenant, token: str) -> VolunteerProfile:
     try:
         data = _serializer().loads(token, max_age=CONSENT_MAX_AGE_SECONDS)
     except SignatureExpired:
-        raise ValidationError("the link has expired; register again", field="token") from None
+        raise ValidationError(
+            "the link has expired; register again",
+            field="token",
+            code="engagement.volunteer.token.expired",
+        ) from None
     except BadSignature:
-        raise ValidationError("the link is not valid", field="token") from None
+        raise ValidationError(
+            "the link is not valid", field="token", code="engagement.volunteer.token.invalid"
+        ) from None
     if data.get("t") != tenant.id:
-        raise ValidationError("the link is not valid", field="token")
+        raise ValidationError(
+            "the link is not valid", field="token", code="engagement.volunteer.token.invalid"
+        )
     with tenant_context(tenant):
         profile = session.get(VolunteerProfile, data.get("p"))
     if profile is None:
-        raise ValidationError("the link is not valid", field="token")
+        raise ValidationError(
+            "the link is not valid", field="token", code="engagement.volunteer.token.invalid"
+        )
     return profile
 
 
@@ -187,9 +226,10 @@ def ensure_profile(
     birth_year = validate_birth_year(data.get("birth_year"), today)
     if possibly_under(CONSENT_AGE, birth_year, today):
         raise ValidationError(
-            "under 16 please register through the volunteering registration, which asks for a "
-            "parent's consent",
+            "under 16 please register through the volunteering registration, which asks for "
+            "a parent's consent",
             field="birth_year",
+            code="engagement.volunteer.birth_year.needs_parent",
         )
     tenant = session.get(Tenant, user.tenant_id)
     with tenant_context(tenant):
@@ -214,9 +254,17 @@ def update_profile(profile: VolunteerProfile, data: Mapping[str, Any]) -> Volunt
         **_home_location(data),
     }
     if len(values["about"]) > 1000:
-        raise ValidationError("must have at most 1000 characters", field="about")
+        raise ValidationError(
+            "must have at most 1000 characters",
+            field="about",
+            code="engagement.volunteer.about.too_long",
+        )
     if values["discoverable"] and not profile.may_make_contact:
-        raise ValidationError("possible once a parent has consented", field="discoverable")
+        raise ValidationError(
+            "possible once a parent has consented",
+            field="discoverable",
+            code="engagement.volunteer.discoverable.needs_consent",
+        )
     with tenant_context(profile.tenant_id):
         for key, value in values.items():
             setattr(profile, key, value)
@@ -309,13 +357,19 @@ def invite(
     """
     message = (message or "").strip()
     if len(message) > 2000:
-        raise ValidationError("must have at most 2000 characters", field="message")
+        raise ValidationError(
+            "must have at most 2000 characters",
+            field="message",
+            code="engagement.volunteer.message.too_long",
+        )
     allowed = {
         s.profile_id for s in suggest_volunteers(offer, limit=matching.MAX_LIMIT, today=today)
     }
     if profile_id not in allowed:
         raise NotFoundError(
-            "this volunteer is not among the suggestions for the offer", field="profile"
+            "this volunteer is not among the suggestions for the offer",
+            field="profile",
+            code="engagement.volunteer.profile.not_suggested",
         )
     with cross_tenant("invite a volunteer of another municipality who opted in to be found"):
         profile = session.get(VolunteerProfile, profile_id)
@@ -329,7 +383,11 @@ def invite(
             )
         )
         if clash:
-            raise ConflictError("this volunteer has been invited already", field="profile")
+            raise ConflictError(
+                "this volunteer has been invited already",
+                field="profile",
+                code="engagement.volunteer.profile.invited",
+            )
         invitation = Invitation(
             opportunity_id=offer.id,
             volunteer_tenant_id=profile.tenant_id,

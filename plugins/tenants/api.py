@@ -210,7 +210,12 @@ def _administration_routes(blp: Blueprint) -> None:
 
             tenant = registry.find_tenant(key)
             if data["confirm"] != tenant.slug:
-                raise ValidationError(f"must be the tenant's slug {tenant.slug!r}", field="confirm")
+                raise ValidationError(
+                    "must be the tenant's slug %(tenant_slug)r",
+                    field="confirm",
+                    code="tenants.confirm.mismatch",
+                    tenant_slug=tenant.slug,
+                )
             path = stored_export_path(tenant, utcnow())
             result = offboard(
                 tenant,
@@ -274,9 +279,11 @@ def _send_stored_export(tenant: Tenant) -> Response:
 
     if tenant.status != TenantStatus.OFFBOARDED:
         raise NotFoundError(
-            f"tenant {tenant.slug!r} is {tenant.status.value}; only offboarded tenants have a "
-            "stored export",
+            "tenant %(tenant_slug)r is %(status)s; only offboarded tenants have a stored export",
             field="tenant",
+            code="tenants.export.not_offboarded",
+            tenant_slug=tenant.slug,
+            status=tenant.status.value,
         )
     folder = export_folder().resolve()
     for entry in registry.audit_entries(tenant, limit=1000):
@@ -290,8 +297,9 @@ def _send_stored_export(tenant: Tenant) -> Response:
                     path, mimetype="application/json", as_attachment=True, download_name=path.name
                 )
     raise NotFoundError(
-        f"no stored export of {tenant.slug!r} in the export folder (an export written by the "
-        "command line "
-        "stays where it was written)",
+        "no stored export of %(tenant_slug)r in the export folder (an export written by the "
+        "command line stays where it was written)",
         field="tenant",
+        code="tenants.export.not_found",
+        tenant_slug=tenant.slug,
     )

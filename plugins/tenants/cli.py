@@ -505,7 +505,11 @@ def bench_import(path: Path | None, postgres_url: str | None, as_json: bool) -> 
 
     path = path or default_file()
     if path is None:
-        raise ValidationError("GV100AD_301123.txt not found; give --file", field="file")
+        raise ValidationError(
+            "GV100AD_301123.txt not found; give --file",
+            field="file",
+            code="tenants.import.file.gv100ad_missing",
+        )
     figures = run(path, postgres_url)
     if as_json:
         emit_json(figures)

@@ -43,12 +43,25 @@ def check_target(path: str | os.PathLike[str], field: str = "export") -> Path:
     target = Path(path).expanduser().absolute()
     if target.exists():
         raise ValidationError(
-            f"{target} exists; choose a new file name (an export is never overwritten)", field=field
+            "%(target)s exists; choose a new file name (an export is never overwritten)",
+            field=field,
+            code="tenants.export.file_exists",
+            target=target,
         )
     if not target.parent.is_dir():
-        raise ValidationError(f"folder {target.parent} does not exist", field=field)
+        raise ValidationError(
+            "folder %(parent)s does not exist",
+            field=field,
+            code="tenants.export.folder_missing",
+            parent=target.parent,
+        )
     if not os.access(target.parent, os.W_OK):
-        raise ValidationError(f"folder {target.parent} is not writable", field=field)
+        raise ValidationError(
+            "folder %(parent)s is not writable",
+            field=field,
+            code="tenants.export.folder_not_writable",
+            parent=target.parent,
+        )
     return target
 
 

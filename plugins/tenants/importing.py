@@ -117,14 +117,26 @@ def read_source(
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise ValidationError(f"cannot read {path}: {exc.strerror}", field="file") from None
+        raise ValidationError(
+            "cannot read %(path)s: %(strerror)s",
+            field="file",
+            code="tenants.import.file.unreadable",
+            path=path,
+            strerror=exc.strerror,
+        ) from None
     return parse_source(data, file_format, name or Path(path).name)
 
 
 def parse_source(data: bytes, file_format: str, name: str) -> Source:
     """Parse a file's bytes (see :func:`read_source`)."""
     if file_format not in FORMATS:
-        raise ValidationError(f"{file_format!r} is not one of {', '.join(FORMATS)}", field="format")
+        raise ValidationError(
+            "%(file_format)r is not one of %(formats)s",
+            field="format",
+            code="tenants.import.format.unknown_choice",
+            file_format=file_format,
+            formats=", ".join(FORMATS),
+        )
     if file_format == "auto":
         file_format = _detect(data)
     if file_format == "gv100ad":
@@ -142,9 +154,10 @@ def _detect(data: bytes) -> str:
     ]:
         return "csv"
     raise ValidationError(
-        "neither a GV100AD file (fixed-width records) nor a CSV file with a header line naming "
-        "an 'ags' column",
+        "neither a GV100AD file (fixed-width records) nor a CSV file with a header line "
+        "naming an 'ags' column",
         field="file",
+        code="tenants.import.file.unknown_format",
     )
 
 
@@ -178,7 +191,10 @@ def _read_csv(data: bytes, name: str) -> Source:
     except UnicodeDecodeError as exc:
         line_no = data[: exc.start].count(b"\n") + 1
         raise ValidationError(
-            f"line {line_no} is not valid UTF-8; save the CSV as UTF-8", field="file"
+            "line %(line_no)s is not valid UTF-8; save the CSV as UTF-8",
+            field="file",
+            code="tenants.import.file.not_utf8",
+            line_no=line_no,
         ) from None
     header = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if header.count(";") > header.count(",") else ","
@@ -187,8 +203,11 @@ def _read_csv(data: bytes, name: str) -> Source:
     unknown = [column for column in columns if column not in CSV_COLUMNS]
     if unknown:
         raise ValidationError(
-            f"unknown column(s) {', '.join(map(repr, unknown))}; known: {', '.join(CSV_COLUMNS)}",
+            "unknown column(s) %(columns)s; known: %(csv_columns)s",
             field="file",
+            code="tenants.import.file.unknown_columns",
+            columns=", ".join(map(repr, unknown)),
+            csv_columns=", ".join(CSV_COLUMNS),
         )
     reader.fieldnames = columns
     source = Source(name, "csv")
@@ -294,15 +313,30 @@ def check_filters(land: str | None, kreis: str | None) -> Filters:
     if land is not None:
         land = validate_ags(land, "land")
         if len(land) != 2 or gazetteer.lookup(land) is None:
-            raise ValidationError(f"{land!r} is not a Land key (2 digits, 01-16)", field="land")
+            raise ValidationError(
+                "%(land)r is not a Land key (2 digits, 01-16)",
+                field="land",
+                code="tenants.import.land.invalid",
+                land=land,
+            )
     if kreis is not None:
         kreis = validate_ags(kreis, "kreis")
         place = gazetteer.lookup(kreis)
         if len(kreis) != 5 or place is None:
-            raise ValidationError(f"{kreis!r} is not the key of a Kreis (5 digits)", field="kreis")
+            raise ValidationError(
+                "%(kreis)r is not the key of a Kreis (5 digits)",
+                field="kreis",
+                code="tenants.import.kreis.invalid",
+                kreis=kreis,
+            )
         if land is not None and not kreis.startswith(land):
             raise ValidationError(
-                f"Kreis {kreis} ({place.name}) does not lie in Land {land}", field="kreis"
+                "Kreis %(kreis)s (%(place_name)s) does not lie in Land %(land)s",
+                field="kreis",
+                code="tenants.import.kreis.other_land",
+                kreis=kreis,
+                place_name=place.name,
+                land=land,
             )
     return Filters(land, kreis)
 
@@ -394,9 +428,12 @@ def _plan_row(plan: Plan, row: SourceRow, place: gazetteer.Place) -> None:
     if existing is not None:
         if slug is not None and slug != existing.slug:
             raise ValidationError(
-                f"AGS {place.ags} is already tenant {existing.slug!r}; an import does not change "
-                "slugs",
+                "AGS %(place_ags)s is already tenant %(existing_slug)r; an import does not "
+                "change slugs",
                 field="slug",
+                code="tenants.import.slug.exists",
+                place_ags=place.ags,
+                existing_slug=existing.slug,
             )
         fields = _changed_fields(existing, place, official, chosen_name, leitweg_id, email)
         if fields:

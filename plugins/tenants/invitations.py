@@ -70,17 +70,36 @@ def invite_admin(tenant: Tenant, email: str, *, days: int | None = None) -> Issu
     """Create an invitation for ``email`` to administer ``tenant``; earlier pending
     invitations of the same address are revoked. Audited; the caller commits."""
     if tenant.status == TenantStatus.OFFBOARDED:
-        raise ValidationError(f"tenant {tenant.slug!r} is offboarded", field="tenant")
+        raise ValidationError(
+            "tenant %(tenant_slug)r is offboarded",
+            field="tenant",
+            code="tenants.invitation.tenant.offboarded",
+            tenant_slug=tenant.slug,
+        )
     address = check_email(email, "email")
     if address is None:
-        raise ValidationError("must not be empty", field="email")
+        raise ValidationError(
+            "must not be empty", field="email", code="tenants.invitation.email.required"
+        )
     if days is None:  # an environment variable arrives as text
         days = int(current_app.config.get("TENANTS_INVITATION_DAYS", DEFAULT_DAYS))
     if not 1 <= days <= MAX_DAYS:
-        raise ValidationError(f"must be between 1 and {MAX_DAYS} days, not {days}", field="days")
+        raise ValidationError(
+            "must be between 1 and %(max_days)s days, not %(days)s",
+            field="days",
+            code="tenants.invitation.days.out_of_range",
+            max_days=MAX_DAYS,
+            days=days,
+        )
     existing = accounts.find_user(address, tenant)
     if existing is not None and existing.has_role(Role.TENANT_ADMIN):
-        raise ConflictError(f"{address} is already an admin of {tenant.slug!r}", field="email")
+        raise ConflictError(
+            "%(address)s is already an admin of %(tenant_slug)r",
+            field="email",
+            code="tenants.invitation.email.exists",
+            address=address,
+            tenant_slug=tenant.slug,
+        )
     now = utcnow()
     secret = secrets.token_urlsafe(32)
     with tenant_context(tenant):
@@ -209,7 +228,12 @@ def accept(
     """
     tenant = invitation.tenant
     if state(invitation) != "pending":
-        raise ConflictError(f"the invitation is {state(invitation)}", field="invitation")
+        raise ConflictError(
+            "the invitation is %(invitation)s",
+            field="invitation",
+            code="tenants.invitation.not_open",
+            invitation=state(invitation),
+        )
     if user is None and password is not None:
         accounts.validate_password(password)
     with tenant_context(tenant):
@@ -219,7 +243,11 @@ def accept(
             .values(accepted_at=utcnow())
         )
         if claimed.rowcount != 1:
-            raise ConflictError("the invitation has already been used", field="invitation")
+            raise ConflictError(
+                "the invitation has already been used",
+                field="invitation",
+                code="tenants.invitation.used",
+            )
         if user is None:
             user = accounts.create_user(
                 invitation.email, display_name or "", password, [Role.TENANT_ADMIN], tenant

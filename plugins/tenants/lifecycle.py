@@ -95,17 +95,30 @@ def check_transition(tenant: Tenant, action: Action | str, reason: str | None) -
         rule = TRANSITIONS[Action(action)]
     except ValueError:
         known = ", ".join(a.value for a in Action)
-        raise ValidationError(f"{action!r} is not one of {known}", field="action") from None
+        raise ValidationError(
+            "%(action)r is not one of %(known)s",
+            field="action",
+            code="tenants.lifecycle.action.unknown_choice",
+            action=action,
+            known=known,
+        ) from None
     if tenant.status not in rule.sources:
         allowed = " or ".join(sorted(s.value for s in rule.sources))
         raise ConflictError(
-            f"tenant {tenant.slug!r} is {tenant.status.value}; {rule.action.value} applies only to "
-            f"{allowed} tenants",
+            "tenant %(tenant_slug)r is %(status)s; %(action)s applies only to %(allowed)s tenants",
             field="status",
+            code="tenants.lifecycle.status.not_allowed",
+            tenant_slug=tenant.slug,
+            status=tenant.status.value,
+            action=rule.action.value,
+            allowed=allowed,
         )
     if rule.needs_reason and not (reason or "").strip():
         raise ValidationError(
-            f"must not be empty: say why the tenant is to {rule.action.value}", field="reason"
+            "must not be empty: say why the tenant is to %(action)s",
+            field="reason",
+            code="tenants.lifecycle.reason.required",
+            action=rule.action.value,
         )
     check_text(reason, "reason", MAX_REASON_LENGTH)
     return rule
@@ -115,7 +128,11 @@ def change_status(tenant: Tenant, action: Action | str, *, reason: str | None = 
     """Activate, suspend or resume a tenant (offboarding goes through :func:`offboard`)."""
     rule = check_transition(tenant, action, reason)
     if rule.action == Action.OFFBOARD:
-        raise ValidationError("offboarding needs an export first; use offboard", field="action")
+        raise ValidationError(
+            "offboarding needs an export first; use offboard",
+            field="action",
+            code="tenants.lifecycle.export_required",
+        )
     before = tenant.status
     tenant.status = rule.result
     session.flush()

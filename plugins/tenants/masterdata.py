@@ -59,7 +59,11 @@ def check_text(value: str | None, field: str, max_length: int) -> str | None:
     text = (value or "").strip()
     if len(text) > max_length:
         raise ValidationError(
-            f"must have at most {max_length} characters, not {len(text)}", field=field
+            "must have at most %(max_length)s characters, not %(length)s",
+            field=field,
+            code="tenants.masterdata.too_long",
+            max_length=max_length,
+            length=len(text),
         )
     return text or None
 
@@ -71,7 +75,7 @@ def check_email(value: str | None, field: str) -> str | None:
     try:
         return accounts.normalise_email(value or "")
     except ValidationError as exc:
-        raise ValidationError(exc.message, field=field) from None
+        raise exc.with_field(field) from None
 
 
 def contrast_with_white(colour: str) -> float:
@@ -89,14 +93,21 @@ def check_colour(value: str | None) -> str | None:
         return None
     if not COLOUR.match(colour):
         raise ValidationError(
-            f"{value!r} is not a colour in the form #rrggbb", field="brand_colour"
+            "%(value)r is not a colour in the form #rrggbb",
+            field="brand_colour",
+            code="tenants.masterdata.brand_colour.invalid",
+            value=value,
         )
     ratio = contrast_with_white(colour)
     if ratio < MIN_CONTRAST:
         raise ValidationError(
-            f"{colour} is too light: white text on it has a contrast of {ratio:.1f}:1, "
-            f"WCAG 2.1 AA needs at least {MIN_CONTRAST}:1",
+            "%(colour)s is too light: white text on it has a contrast of %(ratio).1f:1, WCAG "
+            "2.1 AA needs at least %(min_contrast)s:1",
             field="brand_colour",
+            code="tenants.masterdata.brand_colour.contrast",
+            colour=colour,
+            ratio=ratio,
+            min_contrast=MIN_CONTRAST,
         )
     return colour
 
@@ -105,7 +116,12 @@ def check_postcode(value: str | None) -> str | None:
     """A German postcode (5 digits) or None."""
     text = (value or "").strip()
     if text and not POSTCODE.match(text):
-        raise ValidationError(f"{value!r} is not a postcode of 5 digits", field="address_postcode")
+        raise ValidationError(
+            "%(value)r is not a postcode of 5 digits",
+            field="address_postcode",
+            code="tenants.masterdata.address_postcode.invalid",
+            value=value,
+        )
     return text or None
 
 
@@ -118,15 +134,23 @@ def check_logo(data: bytes) -> str:
     """The MIME type of a logo (PNG or JPEG, by its content) within the size limit."""
     limit = logo_max_bytes()
     if not data:
-        raise ValidationError("the file is empty", field="logo")
+        raise ValidationError(
+            "the file is empty", field="logo", code="tenants.masterdata.logo.empty"
+        )
     if len(data) > limit:
         raise ValidationError(
-            f"the file has {len(data)} bytes; at most {limit} are allowed", field="logo"
+            "the file has %(size)s bytes; at most %(limit)s are allowed",
+            field="logo",
+            code="tenants.masterdata.logo.too_large",
+            size=len(data),
+            limit=limit,
         )
     for signature, mime in LOGO_SIGNATURES:
         if data.startswith(signature):
             return mime
-    raise ValidationError("the file is not a PNG or JPEG image", field="logo")
+    raise ValidationError(
+        "the file is not a PNG or JPEG image", field="logo", code="tenants.masterdata.logo.invalid"
+    )
 
 
 def _check_delegation(tenant: Tenant, value: Any) -> bool:
@@ -139,6 +163,7 @@ def _check_delegation(tenant: Tenant, value: Any) -> bool:
         raise ValidationError(
             "only a Gemeinde under a registered Kreis can let the Kreis administer it",
             field="parent_may_administer",
+            code="tenants.masterdata.parent_may_administer.not_possible",
         )
     return allowed
 
@@ -156,7 +181,9 @@ def _check_field(tenant: Tenant, field: str, value: Any) -> Any:
         return validate_leitweg_id(value) if (value or "").strip() else None
     if field == "parent_may_administer":
         return _check_delegation(tenant, value)
-    raise ValidationError("cannot be changed here", field=field)
+    raise ValidationError(
+        "cannot be changed here", field=field, code="tenants.masterdata.read_only"
+    )
 
 
 def validate_changes(tenant: Tenant, changes: dict[str, Any]) -> dict[str, Any]:

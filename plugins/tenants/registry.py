@@ -59,7 +59,13 @@ def find_tenant(key: str) -> Tenant:
         )
     if tenant is None:
         what = "AGS" if key.isdigit() else "slug"
-        raise NotFoundError(f"no tenant with {what} {key!r}", field="tenant")
+        raise NotFoundError(
+            "no tenant with %(what)s %(key)r",
+            field="tenant",
+            code="tenant.not_found",
+            what=what,
+            key=key,
+        )
     return tenant
 
 
@@ -195,7 +201,13 @@ def _choice(value: str | None, allowed: type, field: str) -> Any:
         return allowed(value)
     except ValueError:
         known = ", ".join(member.value for member in allowed)
-        raise ValidationError(f"{value!r} is not one of {known}", field=field) from None
+        raise ValidationError(
+            "%(value)r is not one of %(known)s",
+            field=field,
+            code="tenants.unknown_choice",
+            value=value,
+            known=known,
+        ) from None
 
 
 def tenant_select(query: TenantQuery) -> Select:

@@ -266,7 +266,7 @@ def _accept(found: Any, form: Any, existing: Any) -> Any:
         form.form_errors.append(_("This invitation has just been used."))
     except ValidationError as exc:
         field = getattr(form, exc.field or "", None)
-        (field.errors if field is not None else form.form_errors).append(exc.message)
+        (field.errors if field is not None else form.form_errors).append(exc.localized())
     return None
 
 

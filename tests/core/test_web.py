@@ -131,7 +131,8 @@ def test_language_switch_refuses_foreign_redirects(client):
     assert client.get("/sprache/de?next=//evil.example.com").headers["Location"] == "/"
 
 
-def test_accessibility_statement_has_feedback_route(client):
+def test_accessibility_statement_has_feedback_route(app, client):
+    app.config["LEGAL"] = {"accessibility_contact": "barrierefreiheit@it.example"}
     page = client.get("/barrierefreiheit").get_data(as_text=True)
     assert "<h1>Erklärung zur Barrierefreiheit</h1>" in page
     assert "<h2>Feedback und Kontakt</h2>" in page and "mailto:" in page

@@ -38,7 +38,6 @@ from rathaus_termin.models import (
 from rathaus_termin.settings import setting
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out at the counter
-INVALID_LINK = "this link is not valid (any more)"
 
 
 # ---------------------------------------------------------------------------------
@@ -69,7 +68,9 @@ def booking_for_token(token: str, purpose: TokenPurpose) -> TerminBooking:
         .where(TerminBookingToken.digest == digest(token), TerminBookingToken.purpose == purpose)
     )
     if booking is None:
-        raise NotFoundError(INVALID_LINK, field="token")
+        raise NotFoundError(
+            "this link is not valid (any more)", field="token", code="termin.booking.link_invalid"
+        )
     return booking
 
 
@@ -103,15 +104,29 @@ class BookingRequest:
         """The request with whitespace trimmed; ``ValidationError`` naming a bad field."""
         name = (self.name or "").strip()
         if not name:
-            raise ValidationError("must not be empty", field="name")
+            raise ValidationError(
+                "must not be empty", field="name", code="termin.booking.name.required"
+            )
         if len(name) > 200:
-            raise ValidationError("must have at most 200 characters", field="name")
+            raise ValidationError(
+                "must have at most 200 characters",
+                field="name",
+                code="termin.booking.name.too_long",
+            )
         phone = (self.phone or "").strip() or None
         if phone is not None and len(phone) > 50:
-            raise ValidationError("must have at most 50 characters", field="phone")
+            raise ValidationError(
+                "must have at most 50 characters",
+                field="phone",
+                code="termin.booking.phone.too_long",
+            )
         note = (self.note or "").strip()
         if len(note) > 1000:
-            raise ValidationError("must have at most 1000 characters", field="note")
+            raise ValidationError(
+                "must have at most 1000 characters",
+                field="note",
+                code="termin.booking.note.too_long",
+            )
         return BookingRequest(name=name, email=normalise_email(self.email), phone=phone, note=note)
 
 
@@ -126,21 +141,36 @@ def book(
     """
     request = request.cleaned()
     if not slot.calendar.is_active:
-        raise NotFoundError(f"no calendar {slot.calendar.slug!r}", field="calendar")
+        raise NotFoundError(
+            "no calendar %(calendar_slug)r",
+            field="calendar",
+            code="termin.calendar.not_found",
+            calendar_slug=slot.calendar.slug,
+        )
     if slot.starts_at <= now:
-        raise ValidationError("this time has passed; please choose another", field="slot")
+        raise ValidationError(
+            "this time has passed; please choose another",
+            field="slot",
+            code="termin.booking.slot.passed",
+        )
     if slot.starts_at > now + dt.timedelta(days=setting("TERMIN_HORIZON_DAYS")):
-        raise ValidationError("this time cannot be booked yet", field="slot")
+        raise ValidationError(
+            "this time cannot be booked yet", field="slot", code="termin.booking.slot.not_yet"
+        )
     # Two citizens taking the last seat at once: the row lock makes the second wait
     # and then see the seat taken (PostgreSQL; SQLite serialises writers anyway).
     session.execute(select(TerminSlot.id).where(TerminSlot.id == slot.id).with_for_update())
     if _holds_seat(slot, request.email, now):
         raise ConflictError(
-            "you have booked this time already; please look for our mail", field="email"
+            "you have booked this time already; please look for our mail",
+            field="email",
+            code="termin.booking.duplicate",
         )
     if seats_taken([slot.id], now).get(slot.id, 0) >= slot.capacity:
         raise ConflictError(
-            "this time has just been booked by someone else; please choose another", field="slot"
+            "this time has just been booked by someone else; please choose another",
+            field="slot",
+            code="termin.booking.slot.taken",
         )
     booking = TerminBooking(
         slot=slot,
@@ -190,12 +220,16 @@ def confirm(booking: TerminBooking, now: dt.datetime) -> bool:
     if current == "confirmed":
         return False
     if current == "cancelled":
-        raise ConflictError("this booking has been cancelled", field="booking")
+        raise ConflictError(
+            "this booking has been cancelled", field="booking", code="termin.booking.cancelled"
+        )
     if current == "lapsed":
         raise ConflictError(
-            f"this booking was not confirmed within {setting('TERMIN_CONFIRM_MINUTES')} minutes "
-            "and has lapsed; please book again",
+            "this booking was not confirmed within %(minutes)s minutes and has lapsed; please "
+            "book again",
             field="booking",
+            code="termin.booking.lapsed",
+            minutes=setting("TERMIN_CONFIRM_MINUTES"),
         )
     booking.status = BookingStatus.CONFIRMED
     booking.confirmed_at = now
@@ -220,7 +254,9 @@ def cancel(
         return False
     if booking.slot.starts_at <= now:
         raise ConflictError(
-            "the appointment has begun or passed and can no longer be cancelled", field="booking"
+            "the appointment has begun or passed and can no longer be cancelled",
+            field="booking",
+            code="termin.booking.too_late",
         )
     was_confirmed = booking.status == BookingStatus.CONFIRMED
     booking.status = BookingStatus.CANCELLED
@@ -255,7 +291,12 @@ def booking_by_id(booking_id: int) -> TerminBooking:
     """The tenant's booking ``booking_id``; ``NotFoundError`` otherwise."""
     booking = session.get(TerminBooking, booking_id)
     if booking is None:
-        raise NotFoundError(f"no booking {booking_id}", field="booking")
+        raise NotFoundError(
+            "no booking %(booking_id)s",
+            field="booking",
+            code="termin.booking.not_found",
+            booking_id=booking_id,
+        )
     return booking
 
 

@@ -50,20 +50,36 @@ def create_calendar(
     """
     name = (name or "").strip()
     if not name:
-        raise ValidationError("must not be empty", field="name")
+        raise ValidationError(
+            "must not be empty", field="name", code="termin.calendar.name.required"
+        )
     if len(name) > 200:
-        raise ValidationError("must have at most 200 characters", field="name")
+        raise ValidationError(
+            "must have at most 200 characters", field="name", code="termin.calendar.name.too_long"
+        )
     slug = (slug or slug_for(name)).strip()
     if not SLUG.match(slug):
         raise ValidationError(
-            f"{slug!r} is not a valid slug: 2-63 lowercase letters, digits and hyphens, "
+            "%(slug)r is not a valid slug: 2-63 lowercase letters, digits and hyphens, "
             "starting with a letter",
             field="slug",
+            code="termin.calendar.slug.invalid",
+            slug=slug,
         )
     if slug in RESERVED_SLUGS:
-        raise ValidationError(f"{slug!r} is reserved for the service's own pages", field="slug")
+        raise ValidationError(
+            "%(slug)r is reserved for the service's own pages",
+            field="slug",
+            code="termin.calendar.slug.reserved",
+            slug=slug,
+        )
     if session.scalar(select(TerminCalendar.id).where(TerminCalendar.slug == slug)) is not None:
-        raise ConflictError(f"there is a calendar {slug!r} already", field="slug")
+        raise ConflictError(
+            "there is a calendar %(slug)r already",
+            field="slug",
+            code="termin.calendar.slug.exists",
+            slug=slug,
+        )
     calendar = TerminCalendar(
         slug=slug,
         name=name,
@@ -90,7 +106,9 @@ def calendar_by_slug(slug: str, *, include_archived: bool = False) -> TerminCale
     """
     calendar = session.scalar(select(TerminCalendar).where(TerminCalendar.slug == slug))
     if calendar is None or (calendar.archived_at is not None and not include_archived):
-        raise NotFoundError(f"no calendar {slug!r}", field="calendar")
+        raise NotFoundError(
+            "no calendar %(slug)r", field="calendar", code="termin.calendar.not_found", slug=slug
+        )
     return calendar
 
 
@@ -108,8 +126,11 @@ def archive_calendar(calendar: TerminCalendar, now: dt.datetime) -> TerminCalend
     )
     if ahead:
         raise ConflictError(
-            f"calendar {calendar.slug!r} has {ahead} booking(s) ahead; cancel them first",
+            "calendar %(calendar_slug)r has %(ahead)s booking(s) ahead; cancel them first",
             field="calendar",
+            code="termin.calendar.has_bookings",
+            calendar_slug=calendar.slug,
+            ahead=ahead,
         )
     if calendar.archived_at is None:
         calendar.archived_at = now
@@ -149,15 +170,19 @@ def parse_weekdays(text: str | Iterable[str]) -> tuple[int, ...]:
         first, _, last = part.partition("-")
         if first not in WEEKDAYS or (last and last not in WEEKDAYS):
             raise ValidationError(
-                f"{part!r} is not a day or range of days (mon, tue, ... sun; mon-fri)",
+                "%(part)r is not a day or range of days (mon, tue, ... sun; mon-fri)",
                 field="weekdays",
+                code="termin.calendar.weekdays.invalid",
+                part=part,
             )
         start, end = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
         days.update(
             range(start, end + 1) if start <= end else [*range(start, 7), *range(0, end + 1)]
         )
     if not days:
-        raise ValidationError("name at least one day", field="weekdays")
+        raise ValidationError(
+            "name at least one day", field="weekdays", code="termin.calendar.weekdays.required"
+        )
     return tuple(sorted(days))
 
 
@@ -177,17 +202,41 @@ class SlotSeries:
     def validate(self, today: dt.date) -> None:
         """Raise ``ValidationError`` naming the first field that breaks a rule."""
         if self.first_day < today:
-            raise ValidationError(f"{self.first_day.isoformat()} lies in the past", field="from")
+            raise ValidationError(
+                "%(first_day)s lies in the past",
+                field="from",
+                code="termin.calendar.from.in_past",
+                first_day=self.first_day.isoformat(),
+            )
         if self.last_day < self.first_day:
-            raise ValidationError("must not lie before the first day", field="until")
+            raise ValidationError(
+                "must not lie before the first day",
+                field="until",
+                code="termin.calendar.until.before_start",
+            )
         if (self.last_day - self.first_day).days >= MAX_SERIES_DAYS:
-            raise ValidationError(f"a series spans at most {MAX_SERIES_DAYS} days", field="until")
+            raise ValidationError(
+                "a series spans at most %(max_series_days)s days",
+                field="until",
+                code="termin.calendar.until.too_long",
+                max_series_days=MAX_SERIES_DAYS,
+            )
         if self.end <= self.start:
-            raise ValidationError("must lie after the start", field="end")
+            raise ValidationError(
+                "must lie after the start", field="end", code="termin.calendar.end.before_start"
+            )
         if not 5 <= self.minutes <= 480:
-            raise ValidationError("must be between 5 and 480", field="minutes")
+            raise ValidationError(
+                "must be between 5 and 480",
+                field="minutes",
+                code="termin.calendar.minutes.out_of_range",
+            )
         if not 1 <= self.capacity <= 100:
-            raise ValidationError("must be between 1 and 100", field="capacity")
+            raise ValidationError(
+                "must be between 1 and 100",
+                field="capacity",
+                code="termin.calendar.capacity.out_of_range",
+            )
 
     def times(self) -> list[tuple[dt.datetime, dt.datetime]]:
         """Every slot of the series as (start, end) in UTC."""
@@ -214,8 +263,11 @@ def add_slots(calendar: TerminCalendar, series: SlotSeries, today: dt.date) -> t
     times = series.times()
     if len(times) > MAX_SLOTS_PER_SERIES:
         raise ValidationError(
-            f"would create {len(times)} slots; at most {MAX_SLOTS_PER_SERIES} at once",
+            "would create %(times)s slots; at most %(max_slots_per_series)s at once",
             field="until",
+            code="termin.calendar.until.too_many",
+            times=len(times),
+            max_slots_per_series=MAX_SLOTS_PER_SERIES,
         )
     if not times:
         return 0, 0
@@ -246,7 +298,13 @@ def slot_of(calendar: TerminCalendar, slot_id: int) -> TerminSlot:
     """A slot of the calendar; ``NotFoundError`` otherwise."""
     slot = session.get(TerminSlot, slot_id)
     if slot is None or slot.calendar_id != calendar.id:
-        raise NotFoundError(f"no slot {slot_id} in calendar {calendar.slug!r}", field="slot")
+        raise NotFoundError(
+            "no slot %(slot_id)s in calendar %(calendar_slug)r",
+            field="slot",
+            code="termin.slot.not_found",
+            slot_id=slot_id,
+            calendar_slug=calendar.slug,
+        )
     return slot
 
 
@@ -316,7 +374,12 @@ def delete_slot(slot: TerminSlot, now: dt.datetime) -> None:
     :raises ConflictError: a booking holds a seat in it.
     """
     if seats_taken([slot.id], now):
-        raise ConflictError(f"slot {slot.id} has bookings; cancel them first", field="slot")
+        raise ConflictError(
+            "slot %(slot_id)s has bookings; cancel them first",
+            field="slot",
+            code="termin.slot.has_bookings",
+            slot_id=slot.id,
+        )
     for booking in session.scalars(select(TerminBooking).where(TerminBooking.slot_id == slot.id)):
         session.delete(booking)
     session.delete(slot)

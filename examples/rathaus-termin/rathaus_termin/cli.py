@@ -208,4 +208,9 @@ def _time(text: str, field: str) -> dt.time:
     try:
         return dt.time.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"{text!r} is not a time of day (HH:MM)", field=field) from None
+        raise ValidationError(
+            "%(text)r is not a time of day (HH:MM)",
+            field=field,
+            code="termin.time.invalid",
+            text=text,
+        ) from None

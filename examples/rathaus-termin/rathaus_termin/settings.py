@@ -39,10 +39,18 @@ def setting(name: str) -> Any:
             value = int(value)
         except (TypeError, ValueError):
             raise ValidationError(
-                f"expected a whole number, got {value!r}", field=f"RATHAUS_{name}"
+                "expected a whole number, got %(value)r",
+                field="RATHAUS_" + name,
+                code="termin.settings.not_a_number",
+                value=value,
             ) from None
     if isinstance(default, int) and value < 1:
-        raise ValidationError(f"must be at least 1, got {value}", field=f"RATHAUS_{name}")
+        raise ValidationError(
+            "must be at least 1, got %(value)s",
+            field="RATHAUS_" + name,
+            code="termin.settings.too_small",
+            value=value,
+        )
     return value
 
 
@@ -53,5 +61,8 @@ def timezone() -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ValidationError(
-            f"{name!r} is not a time zone", field="RATHAUS_TERMIN_TIMEZONE"
+            "%(name)r is not a time zone",
+            field="RATHAUS_TERMIN_TIMEZONE",
+            code="termin.settings.timezone.invalid",
+            name=name,
         ) from None

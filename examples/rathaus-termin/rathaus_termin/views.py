@@ -161,7 +161,7 @@ def _show_error(form: BookingForm, exc: RathausError) -> None:
         ),
         ("slot", ValidationError): _("This time can no longer be booked. Please choose another."),
     }
-    message = messages.get((exc.field, type(exc)), exc.message)
+    message = messages.get((exc.field, type(exc))) or exc.localized()
     field = getattr(form, exc.field or "", None)
     if field is not None and exc.field in {"name", "email", "phone", "note"}:
         field.errors = [*field.errors, message]
