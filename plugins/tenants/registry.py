@@ -235,8 +235,13 @@ def requested_below(tenant: Tenant) -> list[Tenant]:
 
 def count_tenants(query: TenantQuery) -> int:
     """How many tenants match ``query``."""
-    stmt = tenant_select(query).order_by(None).with_only_columns(func.count(Tenant.id))
-    return session.scalar(stmt) or 0
+    return count_select(tenant_select(query))
+
+
+def count_select(stmt: Select) -> int:
+    """How many tenants a :func:`tenant_select` statement (further filtered) yields."""
+    counted = stmt.order_by(None).with_only_columns(func.count(Tenant.id))
+    return session.scalar(counted) or 0
 
 
 # ---------------------------------------------------------------------------------
