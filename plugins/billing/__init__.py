@@ -42,9 +42,10 @@ def register_api(api: Any) -> list[Any]:
 @hookimpl
 def register_blueprints(app: Any) -> list[Any]:
     """The tenant admins' billing pages."""
+    from plugins.billing.operator_views import bp as operator
     from plugins.billing.views import bp
 
-    return [bp]
+    return [bp, operator]
 
 
 @hookimpl
@@ -78,3 +79,25 @@ def demo_data(app: Any, session: Any) -> None:
     from plugins.billing.demo import load_demo
 
     load_demo(app)
+
+
+@hookimpl
+def operator_sections() -> list[Any]:
+    """Invoices and billing runs in the operator console."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from core.operator import OperatorSection
+
+    return [
+        OperatorSection(
+            _("Invoices"),
+            url_for("billing_operator.invoices"),
+            _("Every invoice of every payer: finalise, cancel, XRechnung."),
+        ),
+        OperatorSection(
+            _("Billing runs"),
+            url_for("billing_operator.runs"),
+            _("Preview and run the billing of a month."),
+        ),
+    ]

@@ -70,9 +70,9 @@ def admin_links(tenant: Any) -> list[Any]:
     return [AdminLink(title=_("Administration"), url=url)]
 
 
-@hookimpl
+@hookimpl(tryfirst=True)
 def operator_sections() -> list[Any]:
-    """The tenants section of the operator console."""
+    """The tenants section of the operator console (first: the operator's main list)."""
     from flask import url_for
     from flask_babel import gettext as _
 

@@ -133,6 +133,6 @@ def test_audit_log_across_tenants_in_words_and_filtered(console, borken, runner,
 
 
 def test_console_speaks_english_too(console):
-    console.get("/language/en")
+    console.get("/sprache/en")
     page = console.get("/operator/")
     assert "<h1>Operator console</h1>" in page.text
