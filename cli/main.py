@@ -41,7 +41,34 @@ class RathausGroup(LazyFlaskGroup):
         try:
             return super().invoke(ctx)
         except RathausError as exc:
-            raise UserError(str(exc)) from None
+            raise UserError(_error_lines(exc)) from None
+        except Exception as exc:
+            if _database_not_set_up(exc):
+                raise UserError("database: not set up; run rathaus db upgrade") from None
+            raise
+
+
+def _error_lines(exc: Any) -> str:
+    """One ``field: message`` per wrong field (a form-like error carries several)."""
+    errors = getattr(exc, "errors", None)
+    if isinstance(errors, dict) and len(errors) > 1:
+        return "\nError: ".join(f"{field}: {message}" for field, message in errors.items())
+    return str(exc)
+
+
+def _database_not_set_up(exc: Exception) -> bool:
+    """Whether ``exc`` says a table is missing: the migrations have not run.
+
+    SQLAlchemy is imported only here, on the error path, so that ``rathaus --help``
+    stays cheap.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) == "42P01":  # PostgreSQL: undefined_table
+        return True
+    return "no such table" in str(exc.orig)
 
 
 def _create_app() -> Any:

@@ -10,6 +10,8 @@ import getpass
 from typing import Any
 
 from flask import g, has_request_context
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from core.db import session
@@ -69,3 +71,57 @@ def entries(
             return list(session.scalars(stmt))
     with tenant_context(tenant) if tenant else platform_context():
         return list(session.scalars(stmt))
+
+
+# ---------------------------------------------------------------------------------
+# Display: entries in words, for the audit pages
+# ---------------------------------------------------------------------------------
+
+#: Readable names of the recorded actions (others are shown as recorded).
+ACTION_LABELS = {
+    "tenant.onboarded": _l("Registered on the platform"),
+    "tenants.imported": _l("Registered by an import"),
+    "tenant.activated": _l("Activated"),
+    "tenant.suspended": _l("Suspended"),
+    "tenant.resumed": _l("Resumed"),
+    "tenant.offboarded": _l("Offboarded"),
+    "tenant.updated": _l("Settings changed"),
+    "tenant.parent_changed": _l("Parent changed"),
+    "tenant.admin_invited": _l("Admin invited"),
+    "tenant.admin_joined": _l("Admin joined"),
+    "subscription.started": _l("Service subscribed"),
+    "subscription.ended": _l("Subscription ended"),
+    "token.created": _l("API token created"),
+    "token.revoked": _l("API token revoked"),
+    "account.erased": _l("Account deleted"),
+    "billing.invoice.cancelled": _l("Invoice cancelled"),
+    "engagement.consent.given": _l("Consent given"),
+    "engagement.volunteer.registered": _l("Volunteer registered"),
+    "engagement.organisation.verified": _l("Organisation verified"),
+    "engagement.organisation.unverified": _l("Organisation verification withdrawn"),
+    "engagement.reports.upheld": _l("Report upheld"),
+    "engagement.reports.dismissed": _l("Report dismissed"),
+}
+
+
+def action_label(action: str) -> str:
+    """An action in words in the current language (unknown ones as recorded)."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def actor_label(actor: str) -> str:
+    """Who acted, in words: ``user:6:anna@example.org`` -> ``anna@example.org``,
+    ``cli:root`` -> ``Command line (root)``, ``token:3:billing`` -> ``API token
+    "billing"``."""
+    kind, _sep, rest = actor.partition(":")
+    if kind == "user" and rest:
+        return rest.partition(":")[2] or _("user %(id)s", id=rest)
+    if kind == "cli":
+        return _("Command line (%(user)s)", user=rest or "?")
+    if kind == "token" and rest:
+        name = rest.split(":user:")[0].partition(":")[2]
+        return _("API token “%(name)s”", name=name or rest)
+    if actor == "anonymous":
+        return _("anonymous")
+    return actor

@@ -82,8 +82,8 @@ def _login(tenant: Tenant | None, default_next: str) -> Any:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """The operators' login."""
-    return _login(None, url_for("core.home"))
+    """The operators' login: they land on their console."""
+    return _login(None, url_for("operator.index"))
 
 
 @bp.route("/<tenant>/login", methods=["GET", "POST"])

@@ -367,6 +367,13 @@ def children(ags: str) -> list[Place]:
     return list(_get().children.get(_compact(ags), ()))
 
 
+def places_under(prefix: str = "") -> list[Place]:
+    """Every place whose AGS starts with ``prefix`` (all of Germany for ""), in AGS
+    order: a Land before its Kreise, a Kreis before its Gemeinden."""
+    key = _compact(prefix)
+    return [place for place in _get().ordered if place.ags.startswith(key)]
+
+
 def postcode(plz: str) -> Postcode | None:
     """The PLZ record for a 5-digit postcode, else None."""
     return _get().postcodes.get(_compact(plz))

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from core.gazetteer import GeoPoint
     from core.models import Subscription, Tenant, User
+    from core.operator import OperatorSection
     from core.portal import AdminLink, PortalLink
     from core.services import ServiceManifest
 
@@ -311,6 +312,22 @@ def admin_links(tenant: Tenant) -> list[AdminLink]:
     :return: a list of ``core.portal.AdminLink`` (title, URL).
 
     Call order: in plugin order; the bar shows the links in that order.
+    """
+
+
+@hookspec
+def operator_sections() -> list[OperatorSection]:
+    """Return the plugin's sections of the operator console (``/operator/``).
+
+    Core provides the console's frame (navigation, the home page listing every
+    section, the audit log across tenants) and shows the sections only to platform
+    operators; the plugin's own views must still be guarded with
+    ``core.auth.operator_required`` and live under ``/operator/``.
+
+    :return: a list of ``core.operator.OperatorSection`` (title, URL, description).
+
+    Call order: in plugin order; the console lists the sections in that order, after
+    nothing and before core's audit log.
     """
 
 

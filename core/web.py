@@ -44,10 +44,12 @@ HOME_LIMIT = 100
 
 def init_app(app: Flask) -> None:
     """Register the shell's pages, the error handlers and the template context."""
+    from core import operator
     from core.auth_views import bp as auth_bp
 
     app.register_blueprint(bp)
     app.register_blueprint(auth_bp)
+    operator.init_app(app)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(RathausError, _handle_rathaus_error)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -41,11 +41,13 @@ def register_api(api: Any) -> list[Any]:
 
 @hookimpl
 def register_blueprints(app: Any) -> list[Any]:
-    """The tenant admins' billing pages."""
+    """The tenant admins' billing pages, the Kreis's read-only view of its Gemeinden
+    and the operator console's billing sections."""
     from plugins.billing.delegated import bp as delegated
+    from plugins.billing.operator_views import bp as operator
     from plugins.billing.views import bp
 
-    return [bp, delegated]
+    return [bp, delegated, operator]
 
 
 @hookimpl
@@ -79,3 +81,25 @@ def demo_data(app: Any, session: Any) -> None:
     from plugins.billing.demo import load_demo
 
     load_demo(app)
+
+
+@hookimpl
+def operator_sections() -> list[Any]:
+    """Invoices and billing runs in the operator console."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from core.operator import OperatorSection
+
+    return [
+        OperatorSection(
+            _("Invoices"),
+            url_for("billing_operator.invoices"),
+            _("Every invoice of every payer: finalise, cancel, XRechnung."),
+        ),
+        OperatorSection(
+            _("Billing runs"),
+            url_for("billing_operator.runs"),
+            _("Preview and run the billing of a month."),
+        ),
+    ]

@@ -77,12 +77,18 @@ def run_command(period: str, issuer_key: str | None, dry_run: bool, as_json: boo
         emit_json(data)
         return
     verb = "would create" if dry_run else "created"
+    extended = ""
+    if data["invoices_extended"]:
+        extend = "would extend" if dry_run else "extended"
+        extended = f" ({extend} {data['invoices_extended']} open draft(s))"
     click.echo(
-        f"{month.label}: {verb} {data['invoices_created']} invoice(s), "
+        f"{month.label}: {verb} {data['invoices_created']} invoice(s){extended}, "
         f"{data['lines_created']} line(s) "
         f"({data['items_already_billed']} of {data['items_due']} item(s) billed before); net "
         f"{data['net']} EUR"
     )
+    for warning in data["warnings"]:
+        click.echo(f"Warning: {warning}", err=True)
 
 
 @billing.command("finalize")
@@ -106,10 +112,19 @@ def finalize_command(
     progress.finish()
     if as_json:
         emit_json(report)
+        if report["skipped"]:
+            raise click.exceptions.Exit(2)
         return
     click.echo(f"finalised {len(report['finalized'])} invoice(s)")
     for skipped in report["skipped"]:
         click.echo(f"skipped draft {skipped['id']}: {skipped['reason']}", err=True)
+    if report["skipped"]:
+        click.echo(
+            f"Error: drafts: {len(report['skipped'])} draft(s) not finalised; fix the payers' "
+            "master data (rathaus tenants update) and run again",
+            err=True,
+        )
+        raise click.exceptions.Exit(2)
 
 
 @billing.command("cancel")
@@ -181,6 +196,44 @@ def invoices_list(
             for d in data
         ],
     )
+
+
+@invoices_group.command("show")
+@click.argument("number")
+@json_option
+@with_appcontext
+def invoices_show(number: str, as_json: bool) -> None:
+    """One invoice (by number, or a draft by its id) with its lines."""
+    from plugins.billing.invoices import as_dicts, invoice_by_ref
+
+    data = as_dicts([invoice_by_ref(number)])[0]
+    if as_json:
+        emit_json(data)
+        return
+    payer = data["payer"]
+    click.echo(f"{data['number'] or 'draft ' + str(data['id'])} ({data['type']}, {data['status']})")
+    for key in ("issuer", "issue_date", "due_date", "period", "vat_category", "cancel_reason"):
+        if data[key] is not None:
+            click.echo(f"{key}: {data[key]}")
+    click.echo(f"payer: {payer.get('name') or payer['key']} ({payer['key']})")
+    click.echo("")
+    emit_table(
+        ["pos", "description", "for", "qty", "unit", "net", "vat"],
+        [
+            [
+                line["position"],
+                line["description"],
+                line["for_tenant"] or "-",
+                line["quantity"],
+                line["unit_price"],
+                line["net"],
+                f"{line['vat_category']} {line['vat_rate']} %",
+            ]
+            for line in data["lines"]
+        ],
+    )
+    click.echo("")
+    click.echo(f"net {data['net']} EUR, VAT {data['vat']} EUR, gross {data['gross']} EUR")
 
 
 @billing.command("xrechnung")
@@ -260,15 +313,56 @@ def report_command(year: int, as_json: bool) -> None:
 @with_appcontext
 def apply_command(file: Path, dry_run: bool, as_json: bool) -> None:
     """Load issuers, sponsors, tariffs, sponsorships and pools from a TOML FILE
-    (all or nothing; running it again changes nothing)."""
+    (all or nothing; running it again changes nothing).
+
+    \b
+    Format (reference: docs/billing.md; a complete example with sponsors and
+    sponsorships: plugins/billing/examples/engagementdirekt.toml):
+
+    \b
+      [[issuers]]
+      key = "kommunal-it"
+      name = "Kommunal-IT Musterland GmbH"  # invented party
+      street = "Musterweg 1"
+      postcode = "12345"
+      city = "Musterstadt"
+      contact_name = "Team Abrechnung"
+      contact_phone = "+49 30 1234567"     # invented
+      contact_email = "abrechnung@kommunal-it.example"
+      electronic_address = "rechnung@kommunal-it.example"
+      vat_id = "DE999999995"                # invented
+      iban = "DE02120300000000202051"       # invented
+      number_prefix = "KIT"
+
+    \b
+      [[tariffs]]
+      key = "engagement"
+      service = "engagement"
+      name = "Engagement"
+      issuer = "kommunal-it"
+
+    \b
+        [[tariffs.versions]]
+        valid_from = 2024-01-01
+        description = "Engagement: Betrieb und Pflege"
+        recurring_fee = "750.00"
+        interval = "monthly"
+        vat_category = "S"
+        vat_rate = "19.00"
+    """
     from plugins.billing.configuration import apply_toml
 
     report = apply_toml(file.read_text(encoding="utf-8"), dry_run=dry_run)
     if as_json:
         emit_json(report)
         return
+    if dry_run:
+        click.echo("Dry run: nothing was changed. A real apply would change:")
     for kind, keys in report["changed"].items():
-        click.echo(f"{kind}: {', '.join(keys) if keys else 'unchanged'}")
+        if dry_run:
+            click.echo(f"{kind}: would change {', '.join(keys) if keys else 'nothing'}")
+        else:
+            click.echo(f"{kind}: {', '.join(keys) if keys else 'unchanged'}")
     for warning in report["warnings"]:
         click.echo(f"Warning: {warning}", err=True)
 

@@ -50,6 +50,7 @@ from plugins.billing.models import (
 from plugins.billing.money import format_amount, prorate_cents, vat_cents
 from plugins.billing.periods import Period
 from plugins.billing.pools import allocate
+from plugins.billing.run_checks import unbilled_subscriptions
 
 #: Groups written per transaction.
 BATCH_SIZE = 500
@@ -115,6 +116,7 @@ class RunResult:
     invoices_extended: int = 0
     net_cents: int = 0
     groups: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready summary (amounts as strings with two decimals)."""
@@ -130,6 +132,7 @@ class RunResult:
             "invoices_extended": self.invoices_extended,
             "net": format_amount(self.net_cents),
             "groups": self.groups,
+            "warnings": self.warnings,
         }
 
 
@@ -154,6 +157,7 @@ def run_billing(
     result = RunResult(period=period.label, dry_run=dry_run)
     result.contracts_reconciled = len(reconcile_contracts())
     result.rights_opened = len(open_termination_rights(period.end))
+    result.warnings = unbilled_subscriptions(period)
     if not dry_run:
         session.commit()
     # Items this period's runs billed before: known without asking services again.
@@ -172,6 +176,7 @@ def run_billing(
     if dry_run:
         result.groups = [_group_summary(key, items) for key, items in groups.items()]
         result.net_cents = sum(charge.net_cents for charge in fresh)
+        _count_preview(period, groups, result)
         return result
     keys = list(groups)
     for start in range(0, len(keys), BATCH_SIZE):
@@ -180,6 +185,17 @@ def run_billing(
         if progress is not None:
             progress(start + len(batch), len(keys))
     return result
+
+
+def _count_preview(
+    period: Period, groups: dict[tuple[int, str, VatCategory], list[Charge]], result: RunResult
+) -> None:
+    """The counts the real run would report: new drafts, extended drafts, lines."""
+    keys = [open_key(period, key) for key in groups]
+    existing = set(session.scalars(select(Invoice.open_key).where(Invoice.open_key.in_(keys))))
+    result.invoices_extended = len(existing)
+    result.invoices_created = len(keys) - len(existing)
+    result.lines_created = sum(len(charges) for charges in groups.values())
 
 
 def _group_summary(key: tuple[int, str, VatCategory], charges: list[Charge]) -> dict[str, Any]:

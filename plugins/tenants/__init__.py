@@ -78,3 +78,20 @@ def admin_links(tenant: Any) -> list[Any]:
 
     url = url_for("tenants_admin.index", tenant=tenant.slug)
     return [AdminLink(title=_("Administration"), url=url)]
+
+
+@hookimpl(tryfirst=True)
+def operator_sections() -> list[Any]:
+    """The tenants section of the operator console (first: the operator's main list)."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from core.operator import OperatorSection
+
+    return [
+        OperatorSection(
+            _("Tenants"),
+            url_for("tenants_operator.index"),
+            _("Every municipality, Kreis and Land: status, services, admins, lifecycle."),
+        )
+    ]

@@ -90,7 +90,13 @@ def onboard(
 
 
 @tenants.command("import")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--gazetteer",
+    "from_gazetteer",
+    is_flag=True,
+    help="Import from the built-in gazetteer instead of a file (with --land or --kreis).",
+)
 @click.option("--land", help="Only this Land (2-digit key, e.g. 05).")
 @click.option("--kreis", help="Only this Kreis and its Gemeinden (5-digit key, e.g. 05558).")
 @click.option(
@@ -106,7 +112,8 @@ def onboard(
 @json_option
 @with_appcontext
 def import_(
-    file: Path,
+    file: Path | None,
+    from_gazetteer: bool,
     land: str | None,
     kreis: str | None,
     file_format: str,
@@ -114,17 +121,28 @@ def import_(
     dry_run: bool,
     as_json: bool,
 ) -> None:
-    """Onboard many tenants from a GV100AD file or a CSV (ags[,slug,leitweg_id,email,name]).
+    """Onboard many tenants from a GV100AD file or a CSV (ags[,slug,leitweg_id,email,name]),
+    or with --gazetteer from the built-in gazetteer (no file needed), e.g.
+    `rathaus tenants import --gazetteer --kreis 05554`.
 
     All or nothing: a bad line aborts the import with a report of every bad line,
     unless --skip-invalid. Importing the same file again creates nothing new and
-    updates changed names.
+    updates changed names. Parents are linked as in the file import.
     """
-    from plugins.tenants.importing import check_filters, import_tenants, read_source
+    from plugins.tenants.importing import (
+        check_filters,
+        gazetteer_source,
+        import_tenants,
+        read_source,
+    )
 
     started = time.perf_counter()
     filters = check_filters(land, kreis)
-    source = read_source(file, file_format)
+    if from_gazetteer and file is not None:
+        raise ValidationError("give either a FILE or --gazetteer, not both", field="file")
+    if file is None and not from_gazetteer:
+        raise ValidationError("give a FILE to import, or --gazetteer", field="file")
+    source = gazetteer_source(filters) if file is None else read_source(file, file_format)
     stderr = sys.stderr
     show_progress = not as_json and on_terminal(stderr)
     with contextlib.ExitStack() as stack:
@@ -281,9 +299,39 @@ def _transition_command(action: str, help_text: str) -> click.Command:
     return command
 
 
-tenants.add_command(
-    _transition_command("activate", "Activate a requested tenant: its portal opens.")
+@tenants.command()
+@click.argument("slugs", nargs=-1)
+@click.option(
+    "--children-of",
+    "parent",
+    help="Also every requested tenant below this one (slug or AGS), e.g. a Kreis's Gemeinden.",
 )
+@REASON
+@json_option
+@with_appcontext
+def activate(slugs: tuple[str, ...], parent: str | None, reason: str | None, as_json: bool) -> None:
+    """Activate requested tenants (slugs or AGS, several at once): their portals open.
+
+    All in one process and one transaction: if any named tenant cannot be activated,
+    nothing changes. With --children-of, the requested tenants below it are taken
+    (those already active are left as they are).
+    """
+    from plugins.tenants.lifecycle import activate_many
+
+    if not slugs and parent is None:
+        raise ValidationError("name the tenants to activate, or use --children-of", field="slugs")
+    named = [registry.find_tenant(slug) for slug in slugs]
+    below = registry.requested_below(registry.find_tenant(parent)) if parent else []
+    activated = activate_many(named + below, reason=reason)
+    session.commit()
+    if as_json:
+        emit_json(registry.summaries(activated))
+        return
+    for tenant in activated:
+        click.echo(f"{tenant.slug} is now {tenant.status.value}.")
+    click.echo(f"Activated {len(activated)} tenant(s).", err=True)
+
+
 tenants.add_command(
     _transition_command(
         "suspend",
@@ -292,6 +340,60 @@ tenants.add_command(
     )
 )
 tenants.add_command(_transition_command("resume", "Resume a suspended tenant."))
+
+
+#: ``tenants update`` options and the master data fields they set.
+UPDATE_FIELDS = {
+    "display_name": "display_name",
+    "street": "address_street",
+    "postcode": "address_postcode",
+    "city": "address_city",
+    "leitweg_id": "leitweg_id",
+    "email": "contact_email",
+    "invoice_email": "invoice_email",
+}
+
+
+@tenants.command()
+@click.argument("tenant")
+@click.option("--display-name", help="Name shown on the portal and invoices.")
+@click.option("--street", help="Street and number of the invoice address.")
+@click.option("--postcode", help="Postcode of the invoice address (5 digits).")
+@click.option("--city", help="City of the invoice address.")
+@click.option("--leitweg-id", help="Leitweg-ID for e-invoices (XRechnung BT-10).")
+@click.option("--email", help="Contact e-mail address shown on the portal.")
+@click.option("--invoice-email", help="E-mail address for invoices.")
+@REASON
+@json_option
+@with_appcontext
+def update(tenant: str, reason: str | None, as_json: bool, **options: str | None) -> None:
+    """Set a tenant's master data (an empty value clears a field).
+
+    Checked as on the settings page: every wrong field is reported, and nothing
+    changes unless all are right.
+    """
+    from plugins.tenants.masterdata import MasterDataError, update_master_data
+
+    changes = {UPDATE_FIELDS[name]: value for name, value in options.items() if value is not None}
+    if not changes:
+        raise ValidationError("give at least one field to change", field="fields")
+    found = registry.find_tenant(tenant)
+    try:
+        changed = update_master_data(found, changes, reason=reason)
+    except MasterDataError as exc:
+        # Name the options the user typed, not the database columns.
+        options_by_field = {field: name for name, field in UPDATE_FIELDS.items()}
+        raise MasterDataError(
+            {options_by_field.get(f, f): message for f, message in exc.errors.items()}
+        ) from None
+    session.commit()
+    if as_json:
+        emit_json({**registry.summary(found), "changed": changed})
+        return
+    if not changed:
+        click.echo(f"{found.slug}: nothing changed.")
+    for field, (old, new) in changed.items():
+        click.echo(f"{found.slug}: {field}: {old or '-'} -> {new or '-'}")
 
 
 @tenants.command()

@@ -234,6 +234,19 @@ def _read_csv(data: bytes, name: str) -> Source:
     return source
 
 
+def gazetteer_source(filters: Filters) -> Source:
+    """The built-in gazetteer as an import source: the Land or Kreis of ``filters``
+    with everything in it (all of Germany without a filter). Rows are numbered like
+    lines in AGS order, so reports read as for a file."""
+    prefix = filters.kreis or filters.land or ""
+    places = gazetteer.places_under(prefix)
+    rows = [
+        SourceRow(number, place.ags, name=place.name)
+        for number, place in enumerate(places, start=1)
+    ]
+    return Source("gazetteer", "gazetteer", rows=rows)
+
+
 # ---------------------------------------------------------------------------------
 # 2. Planning
 # ---------------------------------------------------------------------------------

@@ -146,6 +146,18 @@ def change_status(tenant: Tenant, action: Action | str, *, reason: str | None = 
     return tenant
 
 
+def activate_many(tenants: list[Tenant], *, reason: str | None = None) -> list[Tenant]:
+    """Activate several tenants (each once, in the order given); the caller commits.
+
+    Every tenant is checked before the first changes, so a tenant that cannot be
+    activated leaves all of them as they were.
+    """
+    unique = list({tenant.id: tenant for tenant in tenants}.values())
+    for tenant in unique:
+        check_transition(tenant, Action.ACTIVATE, reason)
+    return [change_status(tenant, Action.ACTIVATE, reason=reason) for tenant in unique]
+
+
 def _clean(reason: str | None) -> str | None:
     return (reason or "").strip() or None
 

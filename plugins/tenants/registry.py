@@ -254,10 +254,30 @@ def list_tenants(query: TenantQuery, *, limit: int | None = None, offset: int = 
     return list(session.scalars(stmt))
 
 
+def requested_below(tenant: Tenant) -> list[Tenant]:
+    """The requested tenants below ``tenant`` (its AGS is their prefix), in AGS order:
+    a Kreis's Gemeinden, a Land's Kreise and Gemeinden."""
+    stmt = (
+        select(Tenant)
+        .where(
+            Tenant.ags.startswith(tenant.ags),
+            Tenant.id != tenant.id,
+            Tenant.status == TenantStatus.REQUESTED,
+        )
+        .order_by(Tenant.ags)
+    )
+    return list(session.scalars(stmt))
+
+
 def count_tenants(query: TenantQuery) -> int:
     """How many tenants match ``query``."""
-    stmt = tenant_select(query).order_by(None).with_only_columns(func.count(Tenant.id))
-    return session.scalar(stmt) or 0
+    return count_select(tenant_select(query))
+
+
+def count_select(stmt: Select) -> int:
+    """How many tenants a :func:`tenant_select` statement (further filtered) yields."""
+    counted = stmt.order_by(None).with_only_columns(func.count(Tenant.id))
+    return session.scalar(counted) or 0
 
 
 # ---------------------------------------------------------------------------------

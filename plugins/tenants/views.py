@@ -62,21 +62,6 @@ invitation = Blueprint("tenants_invitation", __name__, template_folder="template
 
 MANAGED = "/municipalities/<managed>"
 
-#: Readable names of audit actions (others are shown as recorded).
-ACTION_LABELS = {
-    "tenant.onboarded": _l("Registered on the platform"),
-    "tenant.activated": _l("Activated"),
-    "tenant.suspended": _l("Suspended"),
-    "tenant.resumed": _l("Resumed"),
-    "tenant.offboarded": _l("Offboarded"),
-    "tenant.updated": _l("Settings changed"),
-    "tenant.parent_changed": _l("Parent changed"),
-    "tenant.admin_invited": _l("Admin invited"),
-    "tenant.admin_joined": _l("Admin joined"),
-    "subscription.started": _l("Service subscribed"),
-    "subscription.ended": _l("Subscription ended"),
-}
-
 STATUS_LABELS = {
     "requested": _l("requested"),
     "active": _l("active"),
@@ -88,8 +73,10 @@ STATUS_LABELS = {
 
 
 def blueprints() -> list[Blueprint]:
-    """The plugin's web blueprints."""
-    return [admin, invitation]
+    """The plugin's web blueprints (the operator console's tenants section too)."""
+    from plugins.tenants.operator_views import bp as operator
+
+    return [admin, invitation, operator]
 
 
 def _route(rule: str, endpoint: str, **options: Any) -> Any:
@@ -193,9 +180,7 @@ def services(managed: str | None) -> Any:
 def audit(managed: str | None) -> Any:
     """The tenant's audit log: who changed what, when and why."""
     target = _target(managed)
-    return _render(
-        "tenants/admin_audit.html", target, managed, entries=entries(target), labels=ACTION_LABELS
-    )
+    return _render("tenants/admin_audit.html", target, managed, entries=entries(target))
 
 
 @admin.get("/municipalities")

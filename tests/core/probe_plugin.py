@@ -174,6 +174,13 @@ class ProbePlugin:
         return [AdminLink(title="Probe settings", url=f"/{tenant.slug}/probe/settings")]
 
     @hookimpl
+    def operator_sections(self) -> list[Any]:
+        from core.operator import OperatorSection
+
+        self._record("operator_sections")
+        return [OperatorSection(title="Probe desk", url="/operator/probe", description="Probes.")]
+
+    @hookimpl
     def export_personal_data(self, user: Any) -> dict[str, Any]:
         self._record("export_personal_data", user=user)
         return {"favourite": "probe data"}

@@ -240,6 +240,20 @@ def test_hook_admin_links(app, tenant, make_tenant, login):
     assert '<li><a href="/coesfeld/probe/settings">Probe settings</a></li>' in page
 
 
+def test_hook_operator_sections(app, operator, login, probe):
+    client = app.test_client()
+    login(client, operator)
+    page = client.get("/operator/").get_data(as_text=True)
+    assert '<li><a href="/operator/probe">Probe desk</a></li>' in page
+    cards = page.split('<ul class="card-list">')[1]
+    assert '<a href="/operator/probe">Probe desk</a>\n        <p>Probes.</p>' in cards
+
+
+def test_operator_sections_are_not_asked_for_others(citizen_client, probe):
+    citizen_client.get("/operator/")
+    assert probe.called("operator_sections") == []
+
+
 def test_admin_links_are_not_shown_to_citizens(citizen_client, probe):
     page = citizen_client.get("/coesfeld/").get_data(as_text=True)
     assert "Probe settings" not in page

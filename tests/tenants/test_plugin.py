@@ -34,6 +34,7 @@ def test_hook_register_commands_adds_the_tenants_group(runner):
         "subscribe",
         "suspend",
         "unsubscribe",
+        "update",
     }
 
 

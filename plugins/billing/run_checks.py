@@ -1,0 +1,50 @@
+"""What a billing run cannot bill, said aloud instead of silently creating nothing."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import or_, select
+
+from core.db import session
+from core.models import Subscription, Tenant, TenantStatus
+from core.tenancy import cross_tenant
+from plugins.billing.models import Contract, Tariff
+from plugins.billing.periods import Period
+
+#: Slugs named per warning before "and N more".
+SHOWN = 5
+
+
+def unbilled_subscriptions(period: Period) -> list[str]:
+    """One warning per service whose subscriptions, running in ``period`` at active
+    tenants, have no contract (and so are not billed): with the reason and the
+    tenants. Call it after reconciling contracts."""
+    priced = set(session.scalars(select(Tariff.service_key)))
+    with cross_tenant("billing lists subscriptions without contracts for the run's warnings"):
+        rows = session.execute(
+            select(Subscription.service_key, Tenant.slug)
+            .join(Tenant, Tenant.id == Subscription.tenant_id)
+            .outerjoin(Contract, Contract.subscription_id == Subscription.id)
+            .where(
+                Contract.id.is_(None),
+                Tenant.status == TenantStatus.ACTIVE,
+                Subscription.starts_on <= period.end,
+                or_(Subscription.ends_on.is_(None), Subscription.ends_on >= period.start),
+            )
+            .order_by(Subscription.service_key, Tenant.slug)
+        ).all()
+    by_service: dict[str, list[str]] = defaultdict(list)
+    for service, slug in rows:
+        by_service[service].append(slug)
+    return [_warning(service, slugs, service in priced) for service, slugs in by_service.items()]
+
+
+def _warning(service: str, slugs: list[str], priced: bool) -> str:
+    named = ", ".join(slugs[:SHOWN])
+    if len(slugs) > SHOWN:
+        named += f" and {len(slugs) - SHOWN} more"
+    why = "no contract" if priced else "no tariff (add one with rathaus billing apply)"
+    return (
+        f"{len(slugs)} active subscription(s) to {service} are not billed: {why}; tenants {named}"
+    )
