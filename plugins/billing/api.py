@@ -15,7 +15,7 @@ from core.auth import operator_required, tenant_admin_required
 from core.db import session
 from core.errors import ValidationError
 from core.tenant_routing import tenant_or_fail
-from plugins.billing import schemas
+from plugins.billing import grant_api, schemas
 
 
 def blueprints() -> list[flask_smorest.Blueprint]:
@@ -211,6 +211,7 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
             session.commit()
             return contract_as_dict(contract)
 
+    grant_api.add_operator_routes(blp)
     return blp
 
 
@@ -262,4 +263,5 @@ def _tenant_blueprint() -> flask_smorest.Blueprint:
 
             return [contract_as_dict(contract) for contract in contracts_of(g.tenant)]
 
+    grant_api.add_tenant_routes(blp)
     return blp

@@ -49,7 +49,16 @@ class Progress:
 
 @click.group()
 def billing() -> None:
-    """Tariffs, contracts, sponsors, cost pools, invoices and XRechnung."""
+    """Tariffs, contracts, sponsors, cost pools, grants, invoices and XRechnung."""
+
+
+def _add_grants() -> None:
+    from plugins.billing.grant_cli import grants_group
+
+    billing.add_command(grants_group)
+
+
+_add_grants()
 
 
 # ---------------------------------------------------------------------------------

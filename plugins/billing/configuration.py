@@ -19,6 +19,7 @@ from core.db import session
 from core.errors import ValidationError
 from core.models import Tenant
 from core.services import catalogue
+from plugins.billing import grant_schemas  # noqa: F401 - registers GrantConfigSchema
 from plugins.billing.models import (
     Contract,
     CostPool,
@@ -70,7 +71,7 @@ def apply_config(
     except ma.ValidationError as exc:
         raise ConfigError(error_paths(exc.messages)) from None
     changed: dict[str, list[str]] = {
-        kind: [] for kind in ("issuers", "sponsors", "tariffs", "sponsorships", "pools")
+        kind: [] for kind in ("issuers", "sponsors", "tariffs", "sponsorships", "pools", "grants")
     }
     warnings: list[str] = []
     try:
@@ -100,6 +101,14 @@ def _apply_all(config: dict[str, Any], changed: dict[str, list[str]], warnings: 
         _at(f"sponsorships[{index}]", _apply_sponsorship, item, changed)
     for index, item in enumerate(config["pools"]):
         _at(f"pools[{index}]", _apply_pool, item, changed)
+    for index, item in enumerate(config["grants"]):
+        _at(f"grants[{index}]", _apply_grant, item, changed)
+
+
+def _apply_grant(item: dict[str, Any], changed: dict[str, list[str]]) -> None:
+    from plugins.billing.grants import apply_grant
+
+    apply_grant(item, lambda ags: _tenant_by_ags(ags, "partners"), changed["grants"])
 
 
 def _at(path: str, function: Any, *args: Any) -> None:

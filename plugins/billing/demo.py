@@ -5,6 +5,7 @@ runs first creates them); missing invoicing master data is filled in. Then the
 example configuration files are applied (idempotent) and the Engagementdirekt
 connections recorded: Stadt Coesfeld on 01.09.2023 (sponsored until 31.12.2023),
 Stadt Dülmen on 15.03.2024 (pays the connection fee and a prorated first month).
+The OZG coordination grant (seed 004) gets its 2021 payouts to three partners.
 """
 
 from __future__ import annotations
@@ -90,3 +91,24 @@ def load_demo(app: Any) -> None:
     if "termin" in catalogue(app) and not subscriptions_of(tenants["05558"], "termin"):
         subscribe(tenants["05558"], "termin", starts_on=dt.date(2021, 1, 1), allow_backdated=True)
     reconcile_contracts()
+    _grant_payouts()
+
+
+#: Payouts of the OZG grant the demo records: 2021 to the three partners the Kreis
+#: Coesfeld passes money on to (invented payment days; the seed gives none).
+DEMO_PAYOUTS = (
+    ("muenster", "2021-06-30"),
+    ("hamm", "2021-06-30"),
+    ("kreis-warendorf", "2021-07-15"),
+)
+
+
+def _grant_payouts() -> None:
+    """Record the demo payouts once (running the demo again changes nothing)."""
+    from plugins.billing.grants import grant_by_key, record_payout
+
+    grant = grant_by_key("ozg-koordination")
+    if grant.payouts:
+        return
+    for slug, day in DEMO_PAYOUTS:
+        record_payout(grant.key, slug, 2021, paid_on=dt.date.fromisoformat(day), commit=False)

@@ -300,6 +300,8 @@ class BillingConfigSchema(ma.Schema):
     tariffs = ma.fields.List(ma.fields.Nested(BillingTariffSchema), load_default=list)
     sponsorships = ma.fields.List(ma.fields.Nested(BillingSponsorshipSchema), load_default=list)
     pools = ma.fields.List(ma.fields.Nested(BillingPoolSchema), load_default=list)
+    # Resolved by name: plugins.billing.grant_schemas imports this module.
+    grants = ma.fields.List(ma.fields.Nested("GrantConfigSchema"), load_default=list)
 
 
 # ---------------------------------------------------------------------------------

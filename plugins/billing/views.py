@@ -7,6 +7,7 @@ shows only invoices the tenant pays; another tenant's invoice number answers 404
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, g, render_template, request
@@ -15,6 +16,7 @@ from flask_babel import gettext as _
 from core.auth import tenant_admin_required
 from plugins.billing.charts import bar_chart
 from plugins.billing.describe import contract_as_dict, contracts_of
+from plugins.billing.grants import grant_of_tenant, grants_of_tenant, report
 from plugins.billing.invoices import as_dicts, invoice_of_tenant, invoices_of_tenant, vat_breakdown
 from plugins.billing.money import format_german
 from plugins.billing.reports import monthly_costs
@@ -78,3 +80,27 @@ def xrechnung(number: str) -> Any:
     )
     response.headers["Content-Disposition"] = f'attachment; filename="{number}.xml"'
     return response
+
+
+@bp.get("/grants/")
+@tenant_admin_required
+def grants() -> str:
+    """The grants the tenant receives (as recipient) or takes part in (as partner)."""
+    return render_template(
+        "billing/grants.html",
+        grants=[report(grant) for grant in grants_of_tenant(g.tenant)],
+        cents=_cents,
+    )
+
+
+@bp.get("/grants/<key>")
+@tenant_admin_required
+def grant(key: str) -> str:
+    """One grant: plan per partner and year, payment advices, what is left."""
+    data = report(grant_of_tenant(g.tenant, key))
+    return render_template("billing/grant.html", grant=data, cents=_cents)
+
+
+def _cents(amount: str) -> int:
+    """A report amount ("125000.00") as cents for the ``euro`` filter."""
+    return round(Decimal(amount) * 100)

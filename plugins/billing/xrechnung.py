@@ -12,10 +12,14 @@ they require (the tests assert each point):
 * the seller's VAT ID (VA) or tax number (FC); for category O (§ 2b UStG) never the
   VAT ID but the tax number plus a legal registration identifier (BT-30);
 * payment means 58 (SEPA credit transfer) with the issuer's IBAN, and the due date;
+  a cancellation (381) asks for no payment: payment means 97 (clearing between
+  partners) without an account, and terms saying the amount is credited or set off;
 * the service period in the header and on every line (prior-period amounts keep
   their own period);
 * line net = quantity × price; a VAT breakdown per category with the rate always
-  present and the exemption reason for O and E; totals that add up;
+  present (BR-DE-14) and the exemption reason for O and E; totals that add up;
+* a line of category O carries no VAT rate (BR-O-05); S and E lines do (BR-S-05,
+  BR-E-05);
 * a cancellation is type 381 with the preceding invoice's number and date;
 * amounts with two decimals and no empty elements (the delivery group carries the
   first day of service as BT-72).
@@ -41,13 +45,18 @@ from lxml import etree
 from core.errors import ConflictError
 from plugins.billing.invoices import vat_breakdown
 from plugins.billing.models import Invoice, InvoiceStatus, VatCategory
-from plugins.billing.money import from_cents, rate_from_basis_points
+from plugins.billing.money import format_german, from_cents, rate_from_basis_points
 
 SPECIFICATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
 PROCESS_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 SCHEMA_FILE = Path(drafthorse.__file__).parent / "schema" / "Factur-X_1.0.07_EN16931.xsd"
 #: Exemption reason codes (VATEX) per category.
 EXEMPTION_CODES = {VatCategory.NOT_SUBJECT: "VATEX-EU-O"}
+#: Payment terms (BT-20) of a cancellation document: credited or set off, no transfer.
+CREDIT_TERMS = (
+    "Der Betrag von %(amount)s wird gutgeschrieben bzw. mit offenen Forderungen "
+    "verrechnet (Stornierung der Rechnung %(number)s). Keine Zahlung erforderlich."
+)
 
 
 def xrechnung_xml(invoice: Invoice) -> bytes:
@@ -149,14 +158,10 @@ def _settlement(doc: Document, invoice: Invoice) -> None:
     settlement.period.end = invoice.service_end
     # BT-72: the delivery group must not stay empty; services start on this day.
     doc.trade.delivery.event.occurrence = invoice.service_start
-    means = PaymentMeans()
-    means.type_code = "58"
-    means.payee_account.iban = invoice.seller["iban"]
-    settlement.payment_means.add(means)
-    terms = PaymentTerms()
-    terms.description = f"Zahlbar ohne Abzug bis zum {invoice.due_date:%d.%m.%Y}"
-    terms.due = invoice.due_date
-    settlement.terms.add(terms)
+    if invoice.type_code == "381":
+        _credit_terms(settlement, invoice)
+    else:
+        _payment_terms(settlement, invoice)
     if invoice.cancels is not None:
         settlement.invoice_referenced_document.issuer_assigned_id = invoice.cancels.number
         settlement.invoice_referenced_document.issue_date_time = invoice.cancels.issue_date
@@ -171,6 +176,36 @@ def _settlement(doc: Document, invoice: Invoice) -> None:
     summation.grand_total = (_money(invoice.gross_cents), None)
     summation.prepaid_total = _money(0)
     summation.due_amount = _money(invoice.gross_cents)
+
+
+def _payment_terms(settlement: Any, invoice: Invoice) -> None:
+    """An invoice asks for a SEPA transfer to the issuer's IBAN by the due date."""
+    means = PaymentMeans()
+    means.type_code = "58"
+    means.payee_account.iban = invoice.seller["iban"]
+    settlement.payment_means.add(means)
+    terms = PaymentTerms()
+    terms.description = f"Zahlbar ohne Abzug bis zum {invoice.due_date:%d.%m.%Y}"
+    terms.due = invoice.due_date
+    settlement.terms.add(terms)
+
+
+def _credit_terms(settlement: Any, invoice: Invoice) -> None:
+    """A cancellation asks for nothing: the amount is credited or set off.
+
+    UNTDID 4461 code 97 is "clearing between partners"; no account (BG-17) is named,
+    so nobody transfers money to the issuer because of this document.
+    """
+    means = PaymentMeans()
+    means.type_code = "97"
+    means.information.add("Gutschrift / Verrechnung")
+    settlement.payment_means.add(means)
+    terms = PaymentTerms()
+    terms.description = CREDIT_TERMS % {
+        "amount": format_german(invoice.gross_cents) + " EUR",
+        "number": invoice.cancels.number if invoice.cancels is not None else "",
+    }
+    settlement.terms.add(terms)
 
 
 def _tax(group: dict[str, Any], invoice: Invoice) -> ApplicableTradeTax:
@@ -196,7 +231,8 @@ def _line(line: Any) -> LineItem:
     item.delivery.billed_quantity = (Decimal(line.quantity), line.unit_code)
     item.settlement.trade_tax.type_code = "VAT"
     item.settlement.trade_tax.category_code = line.vat_category.value
-    item.settlement.trade_tax.rate_applicable_percent = rate_from_basis_points(line.vat_rate_bp)
+    if line.vat_category != VatCategory.NOT_SUBJECT:  # BR-O-05: no rate on O lines
+        item.settlement.trade_tax.rate_applicable_percent = rate_from_basis_points(line.vat_rate_bp)
     item.settlement.period.start = line.period_start
     item.settlement.period.end = line.period_end
     item.settlement.monetary_summation.total_amount = _money(line.net_cents)

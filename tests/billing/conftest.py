@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 EXAMPLES = Path(__file__).parents[2] / "plugins" / "billing" / "examples"
+#: Test-only configuration files.
+DATA = Path(__file__).parent / "data"
 
 
 def apply_example(name: str) -> dict[str, Any]:
@@ -119,7 +121,17 @@ def kkd(app: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def ozg(app: Any) -> dict[str, Any]:
-    """The OZG coordination pool with its four partners."""
+    """An equal cost pool of the four OZG partners (test data for allocation keys)."""
+    from plugins.billing.configuration import apply_toml
+
+    tenants = demo_tenants(*OZG_AGS)
+    apply_toml((DATA / "four-partner-pool.toml").read_text(encoding="utf-8"))
+    return tenants
+
+
+@pytest.fixture
+def ozg_grant(app: Any) -> dict[str, Any]:
+    """The OZG coordination grant (seed 004) and the health office grant."""
     tenants = demo_tenants(*OZG_AGS)
     apply_example("ozg-koordination.toml")
     return tenants

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from core.db import session
 from plugins.billing.configuration import ConfigError, apply_toml
 from plugins.billing.models import Issuer, Sponsorship, Tariff
-from tests.billing.conftest import EXAMPLES, apply_example
+from tests.billing.conftest import DATA, EXAMPLES, apply_example
 
 BROKEN = """
 [[issuers]]
@@ -50,6 +50,7 @@ def test_apply_example_files_reports_what_changed(app, runner):
             "tariffs": ["engagementdirekt"],
             "sponsorships": ["stk-nrw-engagementdirekt"],
             "pools": [],
+            "grants": [],
         },
         "warnings": [],
         "dry_run": False,
@@ -65,6 +66,7 @@ def test_apply_is_idempotent(app, runner):
         "tariffs": [],
         "sponsorships": [],
         "pools": [],
+        "grants": [],
     }
 
 
@@ -126,8 +128,14 @@ def test_unknown_issuer_is_reported_with_its_path(app):
 
 def test_unknown_pool_member_is_reported_with_its_path(app):
     with pytest.raises(ConfigError) as caught:
-        apply_example("ozg-koordination.toml")
+        apply_toml((DATA / "four-partner-pool.toml").read_text(encoding="utf-8"))
     assert str(caught.value) == "issuers[0].tenant: no tenant with AGS 05558; register it first"
+
+
+def test_unknown_grant_partner_is_reported_with_its_path(app):
+    with pytest.raises(ConfigError) as caught:
+        apply_example("ozg-koordination.toml")
+    assert str(caught.value) == "grants[0].partners: no tenant with AGS 05558; register it first"
 
 
 def test_wrong_vat_rate_for_the_category_is_refused(app):
@@ -177,7 +185,7 @@ def test_changing_the_sponsorship_end_is_applied(app):
 
 def test_fixed_shares_must_add_up_to_100_percent(app, ozg):
     text = (
-        (EXAMPLES / "ozg-koordination.toml")
+        (DATA / "four-partner-pool.toml")
         .read_text(encoding="utf-8")
         .replace('allocation = "equal"', 'allocation = "fixed"')
         .replace("joins_on = 2021-01-01", 'joins_on = 2021-01-01\n  share = "20.00"')

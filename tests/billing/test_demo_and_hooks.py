@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import func, select
 
 from core.db import session
@@ -25,10 +27,11 @@ def _counts():
 def test_hook_demo_data(app, runner):
     result = runner.invoke("demo", "--no-upgrade")
     assert result.exit_code == 0, result.output
-    # Issuers, tariffs, the sponsorship, the two pools and their members are billing's;
+    # Issuers, tariffs, the sponsorship, the KKD pool and its members are billing's
+    # (the OZG coordination is a grant, not a pool);
     # contracts follow every subscription, also those other plugins' demo data makes
     # (engagement connects all of Kreis Coesfeld).
-    assert _counts()[:5] == (3, 2, 1, 2, 24)
+    assert _counts()[:5] == (2, 2, 1, 1, 20)
     seed_contracts = session.scalars(
         select(Contract.service_key)
         .join(Tenant, Tenant.id == Contract.tenant_id)
@@ -58,9 +61,24 @@ def test_billing_runs_after_the_demo_show_the_seed_models(app, runner):
     assert [i["gross"] for i in sponsor] == ["892.50"]
     duelmen = invoices_json(runner, "--payer", "duelmen", "--period", "2024-03")
     assert [i["net"] for i in duelmen] == ["4991.29"]
-    (ozg,) = invoices_json(runner, "--payer", "muenster")  # 2021-2023 billed at once in 2024
-    assert ozg["net"] == "125000.00"
-    assert [line["net"] for line in ozg["lines"]] == ["41666.67", "41666.67", "41666.66"]
+    # The OZG grant is paid out to the partners, never invoiced to them (seed 004).
+    assert invoices_json(runner, "--payer", "muenster") == []
+
+
+def test_demo_holds_the_ozg_grant_with_its_2021_payouts(app, runner):
+    runner.invoke("demo", "--no-upgrade")
+    result = runner.invoke("billing", "grants", "show", "ozg-koordination", "--json")
+    data = json.loads(result.stdout)
+    assert (data["granted"], data["paid_out"], data["left"]) == (
+        "500000.00",
+        "125000.01",
+        "374999.99",
+    )
+    assert [p["number"] for p in data["payouts"]] == [
+        "AO-OZG-2021-00001",
+        "AO-OZG-2021-00002",
+        "AO-OZG-2021-00003",
+    ]
 
 
 def test_hook_register_commands(app, runner):

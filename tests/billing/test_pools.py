@@ -6,11 +6,11 @@ import json
 
 from core import gazetteer
 from plugins.billing.configuration import apply_toml
-from tests.billing.conftest import EXAMPLES
+from tests.billing.conftest import DATA, EXAMPLES
 
 
 def _ozg_with(runner, replace: dict[str, str]):
-    text = (EXAMPLES / "ozg-koordination.toml").read_text(encoding="utf-8")
+    text = (DATA / "four-partner-pool.toml").read_text(encoding="utf-8")
     for old, new in replace.items():
         text = text.replace(old, new)
     apply_toml(text)
@@ -36,7 +36,7 @@ def test_population_key_uses_the_gazetteer_and_is_cent_exact(app, ozg, runner):
 def test_fixed_shares(app, ozg, runner):
     shares = iter(['"40.00"', '"30.00"', '"20.00"', '"10.00"'])
     text = (
-        (EXAMPLES / "ozg-koordination.toml")
+        (DATA / "four-partner-pool.toml")
         .read_text(encoding="utf-8")
         .replace('allocation = "equal"', 'allocation = "fixed"')
     )

@@ -108,3 +108,18 @@ def test_operator_sees_the_tenant_page(app, operator, login, billed):
     client = app.test_client()
     login(client, operator)
     assert client.get("/coesfeld/billing/").status_code == 200
+
+
+def test_printed_cancellation_says_credited_and_asks_for_no_transfer(app, admin_client, billed):
+    import datetime as dt
+
+    from plugins.billing.invoices import cancel
+
+    document = cancel(billed["coesfeld"], "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
+    html = admin_client.get(f"/coesfeld/billing/invoices/{document.number}").get_data(as_text=True)
+    assert (
+        "Der Betrag von 892,50 € wird gutgeschrieben oder mit offenen Forderungen "
+        "verrechnet; es ist keine Zahlung nötig." in html
+    )
+    assert "überweisen" not in html
+    assert "Fällig" not in html

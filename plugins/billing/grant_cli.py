@@ -1,0 +1,110 @@
+"""``rathaus billing grants ...``: grants, their plan, payouts and report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from flask.cli import with_appcontext
+
+from core.errors import ValidationError
+from core.output import emit_json, emit_table, json_option
+
+
+@click.group("grants")
+def grants_group() -> None:
+    """Grants (Zuwendungen) received and passed on to partners as payouts."""
+
+
+@grants_group.command("list")
+@json_option
+@with_appcontext
+def grants_list(as_json: bool) -> None:
+    """Every grant with requested, granted, paid out and left (EUR)."""
+    from plugins.billing.grants import list_grants, summary
+
+    data = [summary(grant) for grant in list_grants()]
+    if as_json:
+        emit_json(data)
+        return
+    emit_table(
+        ["key", "funder", "recipient", "requested", "granted", "paid out", "left"],
+        [
+            [
+                d["key"],
+                d["funder"],
+                d["recipient"]["key"],
+                d["requested"],
+                d["granted"],
+                d["paid_out"],
+                d["left"],
+            ]
+            for d in data
+        ],
+    )
+
+
+@grants_group.command("show")
+@click.argument("key")
+@json_option
+@with_appcontext
+def grants_show(key: str, as_json: bool) -> None:
+    """One grant's report: per year (carried over) and per partner."""
+    from plugins.billing.grants import grant_by_key, report
+
+    data = report(grant_by_key(key))
+    if as_json:
+        emit_json(data)
+        return
+    for label in ("purpose", "funder", "requested", "granted", "own_funds", "paid_out", "left"):
+        click.echo(f"{label}: {data[label]}")
+    emit_table(
+        ["year", "carried in", "planned", "paid out", "carried over"],
+        [
+            [r["year"], r["carried_in"], r["planned"], r["paid_out"], r["carried_over"]]
+            for r in data["by_year"]
+        ],
+    )
+    emit_table(
+        ["partner", "planned", "paid out", "left"],
+        [[r["partner"], r["planned"], r["paid_out"], r["left"]] for r in data["by_partner"]],
+    )
+
+
+@grants_group.command("pay")
+@click.argument("key")
+@click.option("--partner", required=True, help="The partner's tenant slug.")
+@click.option("--year", required=True, type=int, help="The plan year the payout is for.")
+@click.option("--date", "paid_on", required=True, help="Day of payment, YYYY-MM-DD.")
+@click.option("--amount", help="Amount in EUR (default: what is open for the partner).")
+@click.option("--budget-position", help="Produkt / Sachkonto of the payout.")
+@json_option
+@with_appcontext
+def grants_pay(
+    key: str,
+    partner: str,
+    year: int,
+    paid_on: str,
+    amount: str | None,
+    budget_position: str | None,
+    as_json: bool,
+) -> None:
+    """Record a payout to a partner as a payment advice (Auszahlungsanordnung)."""
+    from plugins.billing.grants import payout_as_dict, record_payout
+    from plugins.billing.money import parse_money, to_cents
+
+    try:
+        day = dt.date.fromisoformat(paid_on)
+    except ValueError:
+        raise ValidationError(
+            "%(value)s is not a date (YYYY-MM-DD)", field="date", code="date.invalid", value=paid_on
+        ) from None
+    cents = to_cents(parse_money(amount, "amount")) if amount is not None else None
+    payout = record_payout(
+        key, partner, year, paid_on=day, amount_cents=cents, budget_position=budget_position
+    )
+    data = payout_as_dict(payout)
+    if as_json:
+        emit_json(data)
+        return
+    click.echo(f"{data['document']} {data['number']}: {data['amount']} EUR -> {data['partner']}")
