@@ -228,7 +228,7 @@ def generate(url: str, count: int, seed: int = 1) -> None:
                 conn.execute(insert(Opportunity.__table__), rows)
                 print(f"  {start + len(rows):>9,} offers", file=sys.stderr, flush=True)
             if not sqlite:
-                search.create_index(conn)
+                search.create_index_v3(conn)
             conn.exec_driver_sql("ANALYZE")
         if not sqlite:
             # Index-only scans need the visibility map that VACUUM writes.
@@ -274,6 +274,14 @@ def _offer_row(
         mask |= 1 << bit
     title = rng.choice(TITLES)
     description = " ".join(rng.sample(SENTENCES, 3))
+    skills = rng.sample(["organising", "driving_licence", "tutoring", "it", "care"], 1)
+    document, parts = search.documents_for(
+        title,
+        description,
+        organisation=f"Bürgerverein {place.name}",
+        skills=skills,
+        field_mask=mask,
+    )
     regular = rng.random() < 0.8
     status = (
         Status.PUBLISHED
@@ -286,7 +294,7 @@ def _offer_row(
         "title": title,
         "description": description,
         "field_mask": mask,
-        "skills": rng.sample(["organising", "driving_licence", "tutoring", "it", "care"], 1),
+        "skills": skills,
         "languages": ["de"],
         "remote": remote,
         "street": None,
@@ -316,7 +324,8 @@ def _offer_row(
         "published_at": now,
         "created_at": now,
         "updated_at": now,
-        "search_document": search.document_for(title, description) if sqlite else "",
+        "search_document": document,
+        "search_parts": parts,
     }
 
 

@@ -69,6 +69,10 @@ MAX_LIMIT = 100
 CANDIDATE_CAP = 5000
 
 WEIGHTS = {"distance": 35, "fields": 30, "skills": 15, "availability": 15, "language": 5}
+#: Points per text match tier (search.match_tier: exact words, word prefixes, inside
+#: compounds) that order the tiers above any score; only the order sees them, not
+#: the score shown.
+TIER_BONUS = 1000
 
 
 @dataclass
@@ -188,6 +192,7 @@ class _Candidate:
     schedule: Schedule
     reach: Reach
     is_full: bool
+    tier: int = 0
     distance: float | None = None
     earned: float = 0.0
     score: int = 0
@@ -327,8 +332,9 @@ def _rank(
     return ranked
 
 
-def _rank_key(c: _Candidate) -> tuple[int, float, int]:
-    return (-c.score, c.distance if c.distance is not None else 1e9, -c.id)
+def _rank_key(c: _Candidate) -> tuple[int, int, float, int]:
+    # Exact, then prefix, then compound text matches (tier), each by score.
+    return (-c.tier, -c.score, c.distance if c.distance is not None else 1e9, -c.id)
 
 
 #: The parts of a search: offers on site within the radius, and the rest (remote
@@ -419,6 +425,8 @@ class _Plan:
             values["date_to"] = query.date_to
         if self.text:
             values["fts_query"] = search.fts_query(query.q, self.dialect)
+            for kind in (search.EXACT, search.PREFIX):
+                values[f"fts_{kind}"] = search.fts_query(query.q, self.dialect, kind)
         if self.site:
             point = query.point
             box = geo.bounding_box(point.lat, point.lon, query.radius_km)  # type: ignore[union-attr]
@@ -461,7 +469,7 @@ class _Plan:
             else column
             for column in _COLUMNS
         )
-        stmt = select(*columns, top.c.base).select_from(
+        stmt = select(*columns, top.c.tier, top.c.base).select_from(
             Opportunity.__table__.join(top, _O.id == top.c.id)
         )
         if not self.math:
@@ -493,6 +501,10 @@ class _Plan:
                 stmt = stmt.where(o.remote.is_(False))
             # Remote rows have no distance: SQL computes their points exactly.
             base = literal(remote_points) + fields
+        # Exact, then prefix text matches rank first: SQL's points carry the bonus too.
+        tier = search.match_tier(self.dialect) if self.text else literal(0)
+        base = base + tier * TIER_BONUS
+        stmt = stmt.add_columns(tier.label("tier"))
         if not self.math:  # no sqrt in SQL: score a capped set of rows
             return stmt.add_columns(literal(0.0).label("base")).limit(CANDIDATE_CAP).subquery()
         return (
@@ -727,7 +739,7 @@ class _Scorer:
                 earned += WEIGHTS["distance"] * (1 - c.distance / self.query.radius_km)
         earned += self._fields(c) + self._skills(c)
         earned += self._availability(c) + self._language(c)
-        c.earned = earned
+        c.earned = earned + TIER_BONUS * c.tier
         c.score = round(100 * earned / self.possible) if self.possible else 0
         return True
 

@@ -256,6 +256,8 @@ class Opportunity(TenantScoped, Base):
     # German stems of title, description and skills: what the SQLite FTS5 index holds
     # (maintained by search.py on every insert and update).
     search_document: Mapped[str] = mapped_column(Text, default="")
+    # Stems of the pieces of its compound words (search.py), indexed beside it.
+    search_parts: Mapped[str] = mapped_column(Text, default="")
 
     organisation: Mapped[Organisation] = relationship(back_populates="opportunities")
 
