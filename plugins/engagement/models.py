@@ -290,6 +290,18 @@ class Opportunity(TenantScoped, Base):
         )
 
 
+class SearchVersion(Base):
+    """One row counting the writes to offers and organisations (database triggers,
+    migration engagement_0004): search result caches in every process compare it to
+    know when they are stale (see ``cache.py``). A counter, no tenant data — hence
+    not tenant-scoped."""
+
+    __tablename__ = "engagement_search_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class VolunteerProfile(TenantScoped, Base):
     """A citizen's volunteer profile, at their home municipality."""
 
