@@ -85,7 +85,7 @@ SENTENCES = [
 ]
 
 
-def _app(url: str) -> Any:
+def _app(url: str, cache: bool = True) -> Any:
     from core import create_app
 
     instance = tempfile.mkdtemp(prefix="eng-bench-")
@@ -95,6 +95,7 @@ def _app(url: str) -> Any:
             "SECRET_KEY": "bench",
             "INSTANCE_PATH": instance,
             "PLUGINS": ["billing", "engagement", "tenants"],
+            "ENGAGEMENT_SEARCH_CACHE_SIZE": 2048 if cache else 0,
         }
     )
 
@@ -228,7 +229,7 @@ def generate(url: str, count: int, seed: int = 1) -> None:
                 conn.execute(insert(Opportunity.__table__), rows)
                 print(f"  {start + len(rows):>9,} offers", file=sys.stderr, flush=True)
             if not sqlite:
-                search.create_index(conn)
+                search.create_index_v3(conn)
             conn.exec_driver_sql("ANALYZE")
         if not sqlite:
             # Index-only scans need the visibility map that VACUUM writes.
@@ -274,6 +275,14 @@ def _offer_row(
         mask |= 1 << bit
     title = rng.choice(TITLES)
     description = " ".join(rng.sample(SENTENCES, 3))
+    skills = rng.sample(["organising", "driving_licence", "tutoring", "it", "care"], 1)
+    document, parts = search.documents_for(
+        title,
+        description,
+        organisation=f"Bürgerverein {place.name}",
+        skills=skills,
+        field_mask=mask,
+    )
     regular = rng.random() < 0.8
     status = (
         Status.PUBLISHED
@@ -286,7 +295,7 @@ def _offer_row(
         "title": title,
         "description": description,
         "field_mask": mask,
-        "skills": rng.sample(["organising", "driving_licence", "tutoring", "it", "care"], 1),
+        "skills": skills,
         "languages": ["de"],
         "remote": remote,
         "street": None,
@@ -316,7 +325,8 @@ def _offer_row(
         "published_at": now,
         "created_at": now,
         "updated_at": now,
-        "search_document": search.document_for(title, description) if sqlite else "",
+        "search_document": document,
+        "search_parts": parts,
     }
 
 
@@ -361,16 +371,27 @@ def bench_search(url: str, runs: int, seed: int = 7) -> dict[str, Any]:
 
     from core.db import session
     from plugins.engagement import geo, results, vocabulary
-    from plugins.engagement.matching import SearchQuery, match_opportunities
+    from plugins.engagement.matching import SearchQuery, match_opportunities, prepare
+    from plugins.engagement.matching.plan import _Plan as Plan
 
     _bare_index(url, create=False)
-    app = _app(url)
+    app = _app(url, cache=False)
     keys = list(vocabulary.FIELDS)
 
     def listing(plz: str, tenant: Any, fields: list[str]) -> tuple[int, int]:
         query = SearchQuery(place=plz, radius_km=25, fields=fields, statewide=True)
         items = results.search_listing(query, 20, tenant=tenant)
         return len(items), sum(len(item["reasons"]) for item in items)
+
+    def same_shape(plz: str, tenant: Any, fields: list[str]) -> tuple[int, int]:
+        """The search's own candidate statement, once, with k = 20: same filters, same
+        index, no scoring, no listing, no reasons — the best bare SQL of its shape."""
+        query = SearchQuery(place=plz, radius_km=25, fields=fields, statewide=True)
+        query, today, wide = prepare(query, 20)
+        plan = Plan.of(query, local=not wide)
+        params = {**plan.parameters(query, tenant, today), **dict.fromkeys(
+            (f"k_{part}" for part in plan.parts), 20)}  # fmt: skip
+        return len(session.connection().execute(plan.statement(plan.parts), params).all()), 0
 
     def orm(plz: str, tenant: Any, fields: list[str]) -> tuple[int, int]:
         query = SearchQuery(place=plz, radius_km=25, fields=fields, statewide=True)
@@ -384,8 +405,16 @@ def bench_search(url: str, runs: int, seed: int = 7) -> dict[str, Any]:
         dialect = session.get_bind().dialect.name
         session.commit()
         ranked, results_seen = _timed(listing, queries, runs)
+        ranked_cpu = list(_CPU_MS["listing"])
+        same_shape_ms, _seen = _timed(same_shape, queries, runs)
         ranked_orm, _seen = _timed(orm, queries, runs)
         session.close()
+    cached_app = _app(url, cache=True)
+    with cached_app.app_context(), force_locale("de"):
+        session.commit()
+        hits, _seen = _timed(listing, queries, runs)  # the timed pass: every search a hit
+        session.close()
+        hit_cpu = list(_CPU_MS["listing"])
     _bare_index(url, create=True)
     with app.app_context():
 
@@ -400,12 +429,28 @@ def bench_search(url: str, runs: int, seed: int = 7) -> dict[str, Any]:
         "runs": runs,
         "ranked_ms": _percentiles(ranked),
         "bare_ms": _percentiles(bare_ms),
+        "same_shape_bare_ms": _percentiles(same_shape_ms),
+        "ranked_cache_hit_ms": _percentiles(hits),
+        "cpu_ms": {
+            "ranked": _percentiles(ranked_cpu),
+            "same_shape_bare": _percentiles(_CPU_MS["same_shape"]),
+            "ranked_cache_hit": _percentiles(hit_cpu),
+        },
+        "load_average": [round(v, 2) for v in os.getloadavg()],
         "ranked_orm_ms": _percentiles(ranked_orm),
         "mean_results": round(statistics.mean(r[0] for r in results_seen), 1),
         "mean_reasons": round(statistics.mean(r[1] for r in results_seen), 1),
     }
     figures["ratio_p50"] = round(figures["ranked_ms"]["p50"] / figures["bare_ms"]["p50"], 2)
     figures["ratio_p95"] = round(figures["ranked_ms"]["p95"] / figures["bare_ms"]["p95"], 2)
+    for q in ("p50", "p95"):
+        figures[f"same_shape_ratio_{q}"] = round(
+            figures["ranked_ms"][q] / figures["same_shape_bare_ms"][q], 2
+        )
+        cpu = figures["cpu_ms"]
+        figures[f"same_shape_cpu_ratio_{q}"] = round(
+            cpu["ranked"][q] / max(cpu["same_shape_bare"][q], 0.001), 2
+        )
     return figures
 
 
@@ -419,15 +464,24 @@ def _timed(
     from core.db import session
 
     elapsed, found = [], []
+    cpu = _CPU_MS.setdefault(search.__name__, [])
+    cpu.clear()
     for warm in (True, False):
         for plz, tenant, fields in queries[:runs]:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             seen = search(plz, tenant, fields)
             session.commit()
             if not warm:
                 elapsed.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.process_time() - c0) * 1000)
                 found.append(seen)
     return elapsed, found
+
+
+#: CPU milliseconds of this process per search of the last ``_timed`` run, by the
+#: function's name: on a busy machine wall time mostly measures waiting for a core;
+#: on SQLite the CPU time includes the SQL (same process), on PostgreSQL it does not.
+_CPU_MS: dict[str, list[float]] = {}
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
@@ -572,11 +626,11 @@ def serve_app() -> Any:
 _CONSTANT = {"status": "ok"}
 
 
-def _searchers(url: str, seed: int, portal: str | None = None) -> list[str]:
+def _searchers(url: str, seed: int, portal: str | None = None, shape: str = "fields") -> list[str]:
     """Search API paths: a random PLZ (weighted like the offers), searched at the
     portal of the municipality it belongs to (subscribed to engagement here if it is
-    not yet) or, with ``portal``, all at that tenant's portal; 25 km, two fields,
-    statewide, top 20."""
+    not yet) or, with ``portal``, all at that tenant's portal; 25 km, top 20. Shape
+    ``fields``: two fields, statewide; ``plain``: nothing else (the portal's own offers)."""
     from core.db import session
     from core.services import is_subscribed, subscribe
     from plugins.engagement import vocabulary
@@ -590,22 +644,51 @@ def _searchers(url: str, seed: int, portal: str | None = None) -> list[str]:
             if not is_subscribed(tenant, "engagement"):
                 subscribe(tenant, "engagement")
         session.commit()
-        return [
-            f"/api/v1/tenants/{portal or tenant.slug}/engagement/opportunities?plz={plz}"
-            f"&radius_km=25&fields={','.join(rng.sample(keys, 2))}&statewide=true&limit=20"
-            for plz, tenant in pairs
-        ]
+        paths = []
+        for plz, tenant in pairs:
+            path = (
+                f"/api/v1/tenants/{portal or tenant.slug}/engagement/opportunities?plz={plz}"
+                "&radius_km=25&limit=20"
+            )
+            if shape == "fields":
+                path += f"&fields={','.join(rng.sample(keys, 2))}&statewide=true"
+            paths.append(path)
+        return paths
+
+
+def _gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``gunicorn -w 2`` serving ``app`` on ``port``: the same settings for every server."""
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    return subprocess.Popen(  # noqa: S603 - our own server
+        [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
+        env=env,
+        cwd=str(ROOT),
+    )
+
+
+def _load(paths: list[str], base: str, seconds: int, connections: int, tmp: Path) -> float:
+    """Requests per second over ``paths`` (wrk when installed, else Python threads)."""
+    if shutil.which("wrk"):
+        name = f"paths-{abs(hash(base + paths[0]))}.txt"
+        (tmp / name).write_text("\n".join(paths) + "\n")
+        return _wrk(tmp / name, base, seconds, connections)
+    return _python_load(paths, base, seconds, connections)
 
 
 def bench_api(
-    url: str, seconds: int, connections: int = 8, seed: int = 11, portal: str | None = None
+    url: str,
+    seconds: int,
+    connections: int = 8,
+    seed: int = 11,
+    portal: str | None = None,
+    shape: str = "fields",
 ) -> dict[str, Any]:
-    """Requests/s of the search API, of the trivial ``/bench/constant`` and of
-    ``/healthz`` under gunicorn (2 sync workers, one server, one run), and the
-    workers' peak memory."""
-    search_paths = _searchers(url, seed, portal)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
+    """Requests/s under gunicorn (2 sync workers each, one run, one after the other):
+    a Flask hello world (``bench/hello.py``, its own server), the trivial
+    ``/bench/constant`` and ``/healthz`` of the platform, and the search API without
+    the result cache (every search computed: the miss figure) and with it (after one
+    pass over the searches, every request a hit); the workers' peak memory."""
+    search_paths = _searchers(url, seed, portal, shape)
     env = {
         **os.environ,
         "RATHAUS_DATABASE_URL": url,
@@ -613,52 +696,54 @@ def bench_api(
         "RATHAUS_SECRET_KEY": "bench",
         "RATHAUS_PLUGINS": "billing,engagement,tenants",
     }
-    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
-    server = subprocess.Popen(  # noqa: S603 - our own server
-        [
-            gunicorn,
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
+    ports = {name: _free_port() for name in ("hello", "miss", "hit")}
+    servers = {
+        "hello": _gunicorn("bench.hello:app", ports["hello"], env),
+        "miss": _gunicorn(
             "bench.engagement_bench:serve_app()",
-        ],
-        env=env,
-        cwd=str(ROOT),
-    )
+            ports["miss"],
+            {**env, "RATHAUS_ENGAGEMENT_SEARCH_CACHE_SIZE": "0"},
+        ),
+        "hit": _gunicorn("bench.engagement_bench:serve_app()", ports["hit"], env),
+    }
+    base = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     try:
-        _wait(base + "/bench/constant")
+        _wait(base["hello"] + "/")
+        _wait(base["miss"] + "/bench/constant")
+        _wait(base["hit"] + "/bench/constant")
         tmp = Path(tempfile.mkdtemp())
-        lists = {
-            "constant": ["/bench/constant"],
-            "healthz": ["/healthz"],
-            "search": search_paths,
+        for path in search_paths:  # warm up: every search once on both, pages in memory
+            for name in ("miss", "hit"):
+                urllib.request.urlopen(base[name] + path, timeout=30).read()  # noqa: S310
+        rps = {
+            "hello": _load(["/"], base["hello"], seconds, connections, tmp),
+            "constant": _load(["/bench/constant"], base["miss"], seconds, connections, tmp),
+            "healthz": _load(["/healthz"], base["miss"], seconds, connections, tmp),
+            "miss": _load(search_paths, base["miss"], seconds, connections, tmp),
+            "hit": _load(search_paths, base["hit"], seconds, connections, tmp),
         }
-        for path in search_paths:  # warm up: every search once, the pages in memory
-            urllib.request.urlopen(base + path, timeout=30).read()  # noqa: S310
-        rps = {}
-        for name, paths in lists.items():
-            if shutil.which("wrk"):
-                (tmp / f"{name}.txt").write_text("\n".join(paths) + "\n")
-                rps[name] = _wrk(tmp / f"{name}.txt", base, seconds, connections)
-            else:
-                rps[name] = _python_load(paths, base, seconds, connections)
-        peaks = _worker_peak_kb(server.pid)
+        peaks = _worker_peak_kb(servers["miss"].pid)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        for server in servers.values():
+            server.send_signal(signal.SIGTERM)
+        for server in servers.values():
+            server.wait(timeout=30)
     return {
         "client": "wrk" if shutil.which("wrk") else "python",
         "connections": connections,
         "seconds": seconds,
+        "shape": shape,
+        "portal": portal or "own",
+        "hello_rps": round(rps["hello"], 1),
         "trivial_rps": round(rps["constant"], 1),
         "healthz_rps": round(rps["healthz"], 1),
-        "search_rps": round(rps["search"], 1),
-        "search_share": round(rps["search"] / rps["constant"], 3),
-        "portal": portal or "own",
+        "search_rps": round(rps["miss"], 1),
+        "search_cache_hit_rps": round(rps["hit"], 1),
+        "search_share_of_hello": round(rps["miss"] / rps["hello"], 3),
+        "search_hit_share_of_hello": round(rps["hit"] / rps["hello"], 3),
+        "search_share": round(rps["miss"] / rps["constant"], 3),
         "worker_peak_rss_mb": [round(kb / 1024, 1) for kb in peaks],
+        "load_average": [round(v, 2) for v in os.getloadavg()],
     }
 
 
@@ -681,6 +766,12 @@ def main() -> None:
         "--portal",
         help="search every PLZ at this tenant's portal (e.g. g05558012) instead of its own",
     )
+    api.add_argument(
+        "--shape",
+        choices=["fields", "plain"],
+        default="fields",
+        help="fields: two fields, statewide (default); plain: 25 km at the own portal only",
+    )
     args = parser.parse_args()
     if args.command == "generate":
         generate(args.url, args.count)
@@ -689,7 +780,10 @@ def main() -> None:
     else:
         print(
             json.dumps(
-                bench_api(args.url, args.seconds, args.connections, portal=args.portal), indent=2
+                bench_api(
+                    args.url, args.seconds, args.connections, portal=args.portal, shape=args.shape
+                ),
+                indent=2,
             )
         )
 

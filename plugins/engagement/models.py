@@ -256,6 +256,8 @@ class Opportunity(TenantScoped, Base):
     # German stems of title, description and skills: what the SQLite FTS5 index holds
     # (maintained by search.py on every insert and update).
     search_document: Mapped[str] = mapped_column(Text, default="")
+    # Stems of the pieces of its compound words (search.py), indexed beside it.
+    search_parts: Mapped[str] = mapped_column(Text, default="")
 
     organisation: Mapped[Organisation] = relationship(back_populates="opportunities")
 
@@ -286,6 +288,18 @@ class Opportunity(TenantScoped, Base):
             and not self.hidden
             and self.expires_on >= day
         )
+
+
+class SearchVersion(Base):
+    """One row counting the writes to offers and organisations (database triggers,
+    migration engagement_0004): search result caches in every process compare it to
+    know when they are stale (see ``cache.py``). A counter, no tenant data — hence
+    not tenant-scoped."""
+
+    __tablename__ = "engagement_search_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class VolunteerProfile(TenantScoped, Base):

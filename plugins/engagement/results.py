@@ -16,12 +16,13 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import ARRAY, Integer, String, any_, bindparam, cast, select
+from flask_babel import get_locale
+from sqlalchemy import ARRAY, Integer, String, any_, bindparam, cast, func, select
 
 from core.db import get_db, session
 from core.models import Tenant
 from core.tenancy import cross_tenant
-from plugins.engagement import matching, vocabulary
+from plugins.engagement import cache, matching, vocabulary
 from plugins.engagement.models import Opportunity, Organisation, VolunteerProfile
 
 #: The offer columns the API shows (some through derived values: fields, time slots,
@@ -90,7 +91,11 @@ _LISTED = select(
     )
 )
 _LISTED_BY_DIALECT = {
-    "sqlite": _LISTED.where(_O.id.in_(bindparam("ids", expanding=True))),
+    # A JSON array in one parameter: the statement is compiled once, not per number of
+    # ids (an expanding IN renders the SQL anew for every execution).
+    "sqlite": _LISTED.where(
+        _O.id.in_(select(func.json_each(bindparam("ids", type_=String)).table_valued("value")))
+    ),
     # psycopg sends each int as the smallest type that holds it (ids below 32,768 as
     # int2), so a list of ids gives another parameter signature nearly every time and
     # the statement is never prepared (planning it costs as much as running it). One
@@ -101,8 +106,9 @@ _LISTED_BY_DIALECT = {
 }
 
 
-def _ids(ids: list[int], dialect: str) -> Any:
-    return "{" + ",".join(map(str, ids)) + "}" if dialect == "postgresql" else ids
+def _ids(ids: list[int], dialect: str) -> str:
+    text = ",".join(map(str, ids))
+    return "{" + text + "}" if dialect == "postgresql" else "[" + text + "]"
 
 
 def search_listing(
@@ -116,13 +122,21 @@ def search_listing(
     """The search API's ``items``: for each ranked offer (arguments and order as
     :func:`matching.match_opportunities`) the offer as the API shows it,
     ``distance_km`` (2 decimals), ``score`` and ``reasons`` (code and text in the
-    current language) — in dumped, JSON-ready form.
+    current language) — in dumped, JSON-ready form. Answered from the result cache
+    while no offer changed (``cache.py``, keyed by the normalised query); the items
+    are shared between the answers: do not change them.
 
     :raises ValidationError: as :func:`matching.match_opportunities`.
     """
-    ranked = matching.rank_opportunities(
-        query, limit, tenant=tenant, statewide=statewide, today=today
-    )
+    query, today, wide = matching.prepare(query, limit, statewide, today)
+    key = (tenant.id, str(get_locale()), limit, today, wide, query.cache_key())
+    return cache.cached(key, lambda: _listing(query, limit, tenant, today, wide))
+
+
+def _listing(
+    query: matching.SearchQuery, limit: int, tenant: Tenant, today: dt.date, wide: bool
+) -> list[dict[str, Any]]:
+    ranked = matching.rank_validated(query, limit, tenant=tenant, wide=wide, today=today)
     if not ranked:
         return []
     dialect = get_db().dialect

@@ -113,9 +113,9 @@ def test_pruned_ranking_equals_scoring_every_candidate(
     many_offers, coesfeld, monkeypatch, query, limit
 ):
     # Small first batches make the search prune and grow k on these 600 offers.
-    monkeypatch.setattr(matching, "_FIRST_BATCH", 1)
+    monkeypatch.setattr(matching.plan, "_FIRST_BATCH", 1)
     pruned = ranking(match_opportunities(SearchQuery(**query), limit, tenant=coesfeld))
-    monkeypatch.setattr(matching, "_FIRST_BATCH", 100_000)
+    monkeypatch.setattr(matching.plan, "_FIRST_BATCH", 100_000)
 
     everything = ranking(match_opportunities(SearchQuery(**query), limit, tenant=coesfeld))
 

@@ -117,3 +117,80 @@ def test_downgrade_removes_tables_and_index_and_upgrade_restores_them(app):
     migrate.upgrade(app, only="engagement")
     with get_db().engine.connect() as connection:
         assert search.FTS_TABLE in inspect(connection).get_table_names()
+
+
+# Issue 11 §5: German search that finds what people type.
+
+
+def test_a_compound_is_found_by_its_pieces(make_organisation, make_offer, coesfeld):
+    feuerwehr = make_organisation(coesfeld, "Förderverein Löschzug Lette")
+    make_offer(
+        feuerwehr,
+        title="Betreuerin oder Betreuer in der Jugendfeuerwehr",
+        description="Übungsabende mit Jugendlichen begleiten.",
+        fields=["children_youth"],
+    )
+    make_offer(feuerwehr, title="Kuchen backen für das Sommerfest", fields=["culture"])
+
+    assert found(coesfeld, "Feuerwehr") == ["Betreuerin oder Betreuer in der Jugendfeuerwehr"]
+    assert found(coesfeld, "Jugend") == ["Betreuerin oder Betreuer in der Jugendfeuerwehr"]
+    assert found(coesfeld, "Fest") == ["Kuchen backen für das Sommerfest"]
+
+
+def test_the_organisation_name_is_searched(tafel, make_offer, coesfeld, make_organisation):
+    make_offer(tafel, title="Lebensmittel sortieren", description="Dienstags im Lager.")
+    make_offer(tafel, title="Fahrdienst", description="Spenden abholen.")
+    other = make_organisation(coesfeld, "Heimatverein Coesfeld")
+    make_offer(other, title="Kopfweiden pflegen", description="Im Winter.")
+
+    assert sorted(found(coesfeld, "Tafel")) == ["Fahrdienst", "Lebensmittel sortieren"]
+    assert found(coesfeld, "Heimatverein") == ["Kopfweiden pflegen"]
+
+
+def test_fields_and_skills_are_searched_by_their_german_names(tafel, make_offer, coesfeld):
+    make_offer(
+        tafel, title="Sanitätsdienst beim Stadtlauf", skills=["first_aid"], fields=["health"]
+    )
+    make_offer(tafel, title="Bücher sortieren", skills=["organising"], fields=["education"])
+
+    assert found(coesfeld, "Erste Hilfe") == ["Sanitätsdienst beim Stadtlauf"]
+    assert found(coesfeld, "Bildung") == ["Bücher sortieren"]
+
+
+def test_exact_then_prefix_matches_rank_before_matches_inside_compounds(
+    tafel, make_offer, coesfeld
+):
+    make_offer(tafel, title="Feuerwehrhaus streichen", description="Malerarbeiten.")
+    make_offer(tafel, title="Feuerwehr: Fahrzeuge pflegen", description="Am Gerätehaus.")
+    make_offer(tafel, title="Helfen in der Jugendfeuerwehr", description="Übungen.")
+
+    assert found(coesfeld, "Feuerwehr") == [
+        "Feuerwehr: Fahrzeuge pflegen",
+        "Feuerwehrhaus streichen",
+        "Helfen in der Jugendfeuerwehr",
+    ]
+
+
+def test_a_renamed_organisation_is_found_by_its_new_name(tafel, make_offer, coesfeld):
+    make_offer(tafel, title="Lebensmittel sortieren")
+    with tenant_context(coesfeld):
+        offers.update_organisation(
+            tafel,
+            {
+                "name": "Coesfelder Lebensmittelretter",
+                "kind": "verein",
+                "contact_email": "a@b.example",
+            },
+        )
+        session.commit()
+
+    assert (found(coesfeld, "Tafel"), found(coesfeld, "Lebensmittelretter")) == (
+        [],
+        ["Lebensmittel sortieren"],
+    )
+
+
+def test_a_compound_query_finds_its_pieces_written_apart(tafel, make_offer, coesfeld):
+    make_offer(tafel, title="Betreuung für Kinder", description="Am Nachmittag.")
+
+    assert found(coesfeld, "Kinderbetreuung") == ["Betreuung für Kinder"]
