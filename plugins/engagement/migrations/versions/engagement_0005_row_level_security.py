@@ -3,8 +3,8 @@
 The full-text index ``fts_engagement_opportunity`` has no tenant column: a row is
 visible when its offer is (the offer's own policy applies inside the condition).
 
-Revision ID: engagement_0003
-Revises: engagement_0002
+Revision ID: engagement_0005
+Revises: engagement_0004
 Created: 2026-12-03 14:00:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from core import rls
 
-revision = "engagement_0003"
-down_revision = "engagement_0002"
+revision = "engagement_0005"
+down_revision = "engagement_0004"
 branch_labels = None
 depends_on = None
 
