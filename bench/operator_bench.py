@@ -147,9 +147,7 @@ def measure_activations(folder: str, count: int = 400) -> dict[str, Any]:
     env.pop("RATHAUS_DATABASE_URL", None)
     _rathaus(env, "db", "upgrade")
     _rathaus(env, "tenants", "import", "--gazetteer", "--land", "05")
-    listed = _rathaus(
-        env, "tenants", "list", "--status", "requested", "--kind", "gemeinde", "--json"
-    )
+    listed = _rathaus(env, "tenants", "list", "--status", "requested", "--json")
     slugs = [row["slug"] for row in json.loads(listed)][:count]
     began = time.perf_counter()
     done = _rathaus(env, "tenants", "activate", *slugs, "--json")
