@@ -24,17 +24,13 @@ def demo_data(app: Any, session: Any) -> None:
     ``<instance>/demo-credentials.txt`` (mode 0600), never kept in the repository."""
     import os
     import secrets
-    from pathlib import Path
 
     from core import accounts
+    from core.demo_logins import record_login
     from core.models import Role
 
     if accounts.find_user(DEMO_OPERATOR, None) is not None:
         return
     password = os.environ.get("RATHAUS_DEMO_PASSWORD") or secrets.token_urlsafe(12)
     accounts.create_user(DEMO_OPERATOR, "Demo-Betrieb", password, [Role.OPERATOR])
-    path = Path(app.instance_path) / "demo-credentials.txt"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(f"operator: {DEMO_OPERATOR} / {password}  (log in at /login)\n")
+    record_login("operator", DEMO_OPERATOR, password, "/login")

@@ -75,12 +75,17 @@ def export_tenant_data(tenant: Any) -> dict[str, Any]:
     return {"invoices": as_dicts(invoices_of_tenant(tenant))}
 
 
-@hookimpl
-def demo_data(app: Any, session: Any) -> None:
-    """The seed cost models: Engagementdirekt, KKD, OZG coordination, e.termin."""
-    from plugins.billing.demo import load_demo
+@hookimpl(wrapper=True)
+def demo_data(app: Any, session: Any) -> Any:
+    """The seed cost models (Engagementdirekt, KKD, OZG coordination, e.termin) before
+    the other plugins' demo data; after all of it (a wrapper), the demo months billed,
+    so that every plugin's subscriptions are on the invoices."""
+    from plugins.billing.demo import bill_recent_months, load_demo
 
     load_demo(app)
+    result = yield
+    bill_recent_months()
+    return result
 
 
 @hookimpl

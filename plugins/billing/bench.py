@@ -26,7 +26,7 @@ BENCH_TARIFF = """
 key = "bench-records"
 service = "bench_records"
 name = "Aktenablage"
-issuer = "regio-it"
+issuer = "kommunal-it"
 
   [[tariffs.versions]]
   valid_from = 2023-01-01

@@ -112,3 +112,48 @@ def _grant_payouts() -> None:
         return
     for slug, day in DEMO_PAYOUTS:
         record_payout(grant.key, slug, 2021, paid_on=dt.date.fromisoformat(day), commit=False)
+
+
+#: Months of the seed models billed and finalised by the demo (then the two months
+#: before this one, and this one as drafts).
+SEED_PERIODS = ("2023-10", "2024-01", "2024-03")
+
+
+def bill_recent_months(today: dt.date | None = None) -> None:
+    """Bill the seed models' months and the two months before this one, finalising
+    their invoices (issued on the first of the following month), and this month as
+    drafts: the billing pages, charts and the operator console have something to
+    show. A second demo run in the same month bills nothing new."""
+    from plugins.billing.periods import add_months, month, parse_month
+
+    today = today or dt.date.today()
+    this_month = today.replace(day=1)
+    periods = [parse_month(label) for label in SEED_PERIODS]
+    periods += [
+        month(first.year, first.month)
+        for first in (add_months(this_month, -2), add_months(this_month, -1))
+    ]
+    for period in periods:
+        _bill(period, finalise_on=add_months(period.start, 1))
+    _bill(month(this_month.year, this_month.month), finalise_on=None)
+
+
+def _bill(period: Any, finalise_on: dt.date | None) -> None:
+    from sqlalchemy import select
+
+    from core.db import session
+    from plugins.billing.invoices import finalize
+    from plugins.billing.models import Invoice, InvoiceStatus
+    from plugins.billing.run import run_billing
+
+    session.commit()  # the run and finalize() work in transactions of their own
+    run_billing(period)
+    if finalise_on is None:
+        return
+    drafts = session.scalars(
+        select(Invoice.id).where(
+            Invoice.status == InvoiceStatus.DRAFT, Invoice.period == period.label
+        )
+    ).all()
+    if drafts:
+        finalize([str(i) for i in drafts], today=finalise_on)

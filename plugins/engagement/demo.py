@@ -12,15 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
-from pathlib import Path
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from core import accounts, lifecycle
 from core.db import session
-from core.models import Tenant
+from core.demo_logins import record_login
+from core.models import Role, Tenant
 from core.services import is_subscribed, subscribe
 from core.tenancy import tenant_context
 from plugins.engagement import contacts, offers, volunteers
@@ -460,8 +459,10 @@ def fill() -> None:
     tenants = {
         ags: _tenant(ags) for ags in {o["ags"] for o in ORGANISATIONS} | {v[0] for v in VOLUNTEERS}
     }
+    password = None
     for spec in ORGANISATIONS:
         organisation = _organisation(tenants[spec["ags"]], spec)
+        password = _member(organisation, tenants[spec["ags"]], password)
         for offer_spec in spec["offers"]:
             _offer(organisation, offer_spec, today)
     password = None
@@ -497,6 +498,21 @@ def _organisation(tenant: Tenant, spec: dict[str, Any]) -> Organisation:
     if spec["verified"]:
         offers.set_verified(organisation, True)
     return organisation
+
+
+def _member(organisation: Organisation, tenant: Tenant, password: str | None) -> str | None:
+    """One member account per organisation (it manages the organisation's offers)."""
+    slug = "".join(ch for ch in organisation.name.lower() if ch.isalnum() and ch.isascii())
+    email = f"mitglied@{slug[:20]}.demo.rathaus.invalid"
+    user = accounts.find_user(email, tenant)
+    if user is None:
+        password = password or os.environ.get("RATHAUS_DEMO_PASSWORD") or secrets.token_urlsafe(12)
+        user = accounts.create_user(
+            email, f"Team {organisation.name}", password, [Role.CITIZEN], tenant
+        )
+        record_login("organisation member", email, password, f"/{tenant.slug}/login")
+    offers.add_member(organisation, user)
+    return password
 
 
 def _offer(organisation: Organisation, spec: tuple, today: dt.date) -> None:
@@ -560,11 +576,7 @@ def _volunteer(tenant: Tenant, spec: tuple, password: str | None) -> str | None:
             "about": "",
         },
     )
-    path = Path(current_app.instance_path) / "demo-credentials.txt"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as handle:
-        handle.write(f"volunteer: {email} / {password}  (log in at /{tenant.slug}/login)\n")
+    record_login("volunteer", email, password, f"/{tenant.slug}/login")
     return password
 
 

@@ -82,3 +82,42 @@ def fill_demo_data() -> None:
                     tenant.parent_may_administer = True
             elif getattr(tenant, name) is None:
                 setattr(tenant, name, value)
+    session.flush()
+    _admins()
+
+
+#: Demo admin accounts: (AGS, e-mail, name, role shown in the credentials file).
+ADMINS = (
+    (
+        "05558012",
+        "verwaltung@coesfeld.demo.rathaus.invalid",
+        "Demo-Verwaltung Coesfeld",
+        "tenant admin",
+    ),
+    (
+        "05558",
+        "verwaltung@kreis-coesfeld.demo.rathaus.invalid",
+        "Demo-Kreisverwaltung",
+        "Kreis admin",
+    ),
+)
+
+
+def _admins() -> None:
+    """A tenant admin of Stadt Coesfeld and a Kreis admin (who also administers the
+    Gemeinden that opted in), each once, with the password in the credentials file."""
+    import os
+    import secrets
+
+    from core import accounts
+    from core.demo_logins import record_login
+    from core.models import Role
+
+    password = None
+    for ags, email, name, role in ADMINS:
+        tenant = session.scalar(select(Tenant).where(Tenant.ags == ags))
+        if tenant is None or accounts.find_user(email, tenant) is not None:
+            continue
+        password = password or os.environ.get("RATHAUS_DEMO_PASSWORD") or secrets.token_urlsafe(12)
+        accounts.create_user(email, name, password, [Role.TENANT_ADMIN], tenant)
+        record_login(role, email, password, f"/{tenant.slug}/login")

@@ -28,13 +28,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from core import audit
 from core import lifecycle as core_lifecycle
-from core.db import session
+from core.db import session, utcnow
 from core.errors import ConflictError, ValidationError
-from core.models import Tenant, TenantStatus
+from core.models import AuditEntry, Tenant, TenantStatus
 from core.services import catalogue, end_subscription, subscriptions_of
 from core.tenancy import tenant_context
 from plugins.tenants.exports import ExportFile
@@ -150,12 +150,32 @@ def activate_many(tenants: list[Tenant], *, reason: str | None = None) -> list[T
     """Activate several tenants (each once, in the order given); the caller commits.
 
     Every tenant is checked before the first changes, so a tenant that cannot be
-    activated leaves all of them as they were.
+    activated leaves all of them as they were. Written in bulk (one flush, one
+    INSERT of the audit entries) so that hundreds take a second, not a minute.
     """
     unique = list({tenant.id: tenant for tenant in tenants}.values())
+    rule = TRANSITIONS[Action.ACTIVATE]
     for tenant in unique:
         check_transition(tenant, Action.ACTIVATE, reason)
-    return [change_status(tenant, Action.ACTIVATE, reason=reason) for tenant in unique]
+    for tenant in unique:
+        tenant.status = rule.result
+    session.flush()
+    actor, now, why = audit.current_actor(), utcnow(), _clean(reason)
+    entries = [
+        {
+            "tenant_id": tenant.id,
+            "at": now,
+            "actor": actor,
+            "action": rule.audit_action,
+            "target": target(tenant),
+            "reason": why,
+            "details": {"from": REQUESTED.value, "to": rule.result.value},
+        }
+        for tenant in unique
+    ]
+    for start in range(0, len(entries), 1000):
+        session.execute(insert(AuditEntry), entries[start : start + 1000])
+    return unique
 
 
 def _clean(reason: str | None) -> str | None:

@@ -63,31 +63,31 @@ def test_operator_runs_and_finalizes_through_the_api(app, client, operator_token
         json={"all": True, "issue_date": "2024-04-02"},
         headers=bearer(operator_token),
     )
-    assert done.json == {"finalized": ["RIT-2024-00001"], "skipped": []}
+    assert done.json == {"finalized": ["KIT-2024-00001"], "skipped": []}
 
 
 def test_operator_lists_and_cancels_through_the_api(app, client, operator_token, billed):
     listed = client.get("/api/v1/billing/invoices?payer=duelmen", headers=bearer(operator_token))
     assert [i["gross"] for i in listed.json] == ["5939.64"]
     cancelled = client.post(
-        "/api/v1/billing/invoices/RIT-2024-00002/cancel",
+        "/api/v1/billing/invoices/KIT-2024-00002/cancel",
         json={"reason": "Falsches Datum"},
         headers=bearer(operator_token),
     )
     assert (cancelled.status_code, cancelled.json["type_code"]) == (201, "381")
     assert cancelled.json["preceding_invoice"] == {
-        "number": "RIT-2024-00002",
+        "number": "KIT-2024-00002",
         "issue_date": "2024-04-02",
     }
 
 
 def test_operator_downloads_xrechnung_through_the_api(app, client, operator_token, billed):
     response = client.get(
-        "/api/v1/billing/invoices/RIT-2024-00002/xrechnung", headers=bearer(operator_token)
+        "/api/v1/billing/invoices/KIT-2024-00002/xrechnung", headers=bearer(operator_token)
     )
     assert response.status_code == 200
     assert response.mimetype == "application/xml"
-    assert b"<ram:ID>RIT-2024-00002</ram:ID>" in response.data
+    assert b"<ram:ID>KIT-2024-00002</ram:ID>" in response.data
 
 
 def test_operator_report_and_rights_through_the_api(app, client, operator_token, billed):
@@ -112,7 +112,7 @@ def test_tenant_token_cannot_use_operator_resources(app, client, tenant_token, b
         ("get", "/api/v1/billing/invoices"),
         ("post", "/api/v1/billing/runs"),
         ("post", "/api/v1/billing/config"),
-        ("get", "/api/v1/billing/invoices/RIT-2024-00002/xrechnung"),
+        ("get", "/api/v1/billing/invoices/KIT-2024-00002/xrechnung"),
         ("get", "/api/v1/billing/contracts"),
     ):
         response = getattr(client, method)(
@@ -128,13 +128,13 @@ def test_anonymous_caller_gets_401(app, client, billed):
 
 def test_tenant_reads_its_own_invoices_and_contracts(app, client, tenant_token, billed):
     invoices = client.get("/api/v1/tenants/coesfeld/billing/invoices", headers=bearer(tenant_token))
-    assert [i["number"] for i in invoices.json] == ["RIT-2024-00001"]
+    assert [i["number"] for i in invoices.json] == ["KIT-2024-00001"]
     contracts = client.get(
         "/api/v1/tenants/coesfeld/billing/contracts", headers=bearer(tenant_token)
     )
     assert [c["service"] for c in contracts.json] == ["engagement"]
     xml = client.get(
-        "/api/v1/tenants/coesfeld/billing/invoices/RIT-2024-00001/xrechnung",
+        "/api/v1/tenants/coesfeld/billing/invoices/KIT-2024-00001/xrechnung",
         headers=bearer(tenant_token),
     )
     assert xml.status_code == 200
@@ -153,7 +153,7 @@ def test_tenant_cannot_read_another_tenants_invoices(app, client, tenant_token, 
         ).status_code
         == 403
     )
-    own_url_other_number = "/api/v1/tenants/coesfeld/billing/invoices/RIT-2024-00002"
+    own_url_other_number = "/api/v1/tenants/coesfeld/billing/invoices/KIT-2024-00002"
     assert client.get(own_url_other_number, headers=bearer(tenant_token)).status_code == 404
     assert (
         client.get(own_url_other_number + "/xrechnung", headers=bearer(tenant_token)).status_code

@@ -103,4 +103,4 @@ def test_two_concurrent_finalisations_number_without_gaps(app, many_connected, t
     session.expire_all()
     assert sum(finalized) == TENANTS
     numbers = sorted(session.scalars(select(Invoice.number)))
-    assert numbers == [f"RIT-2024-{n:05d}" for n in range(1, TENANTS + 1)]
+    assert numbers == [f"KIT-2024-{n:05d}" for n in range(1, TENANTS + 1)]

@@ -14,24 +14,24 @@ from tests.billing.conftest import DATA, EXAMPLES, apply_example
 
 BROKEN = """
 [[issuers]]
-key = "regio-it"
-name = "regio iT"
-street = "Lombardenstraße 24"
-postcode = "52070"
-city = "Aachen"
+key = "kommunal-it"
+name = "Kommunal-IT Musterland"
+street = "Musterweg 1"
+postcode = "12345"
+city = "Musterstadt"
 contact_name = "Team Abrechnung"
-contact_phone = "+49 241 41359-0"
-contact_email = "abrechnung@regioit.example"
-electronic_address = "rechnung@regioit.example"
-vat_id = "DE136695976"
-iban = "DE02370502990000684712"
-number_prefix = "RIT"
+contact_phone = "+49 30 1234567-0"
+contact_email = "abrechnung@kommunal-it.example"
+electronic_address = "rechnung@kommunal-it.example"
+vat_id = "DE999999995"
+iban = "DE02120300000000202051"
+number_prefix = "KIT"
 
 [[tariffs]]
 key = "engagementdirekt"
 service = "engagement"
 name = "Engagementdirekt"
-issuer = "regio-it"
+issuer = "kommunal-it"
 
   [[tariffs.versions]]
   valid_from = 2023-01-01
@@ -45,7 +45,7 @@ def test_apply_example_files_reports_what_changed(app, runner):
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {
         "changed": {
-            "issuers": ["regio-it"],
+            "issuers": ["kommunal-it"],
             "sponsors": ["staatskanzlei-nrw"],
             "tariffs": ["engagementdirekt"],
             "sponsorships": ["stk-nrw-engagementdirekt"],
@@ -103,11 +103,11 @@ def test_invalid_file_names_the_key_path_and_applies_nothing(app, runner, tmp_pa
 
 
 def test_every_problem_is_listed(app):
-    text = BROKEN.replace('iban = "DE02370502990000684712"', 'iban = "DE02370502990000684713"')
+    text = BROKEN.replace('iban = "DE02120300000000202051"', 'iban = "DE02120300000000202052"')
     with pytest.raises(ConfigError) as caught:
         apply_toml(text)
     assert caught.value.problems == [
-        "issuers[0].iban: 'DE02370502990000684713' is not a valid IBAN (check digits or "
+        "issuers[0].iban: 'DE02120300000000202052' is not a valid IBAN (check digits or "
         "length wrong)",
         "tariffs[0].versions[0].recurring_fee: must be an amount with at most two decimals "
         'given as a string, e.g. "750.00"',
@@ -116,7 +116,7 @@ def test_every_problem_is_listed(app):
 
 def test_unknown_issuer_is_reported_with_its_path(app):
     text = BROKEN.replace("recurring_fee = 750.0", 'recurring_fee = "750.00"').replace(
-        'issuer = "regio-it"', 'issuer = "nobody"'
+        'issuer = "kommunal-it"', 'issuer = "nobody"'
     )
     with pytest.raises(ConfigError) as caught:
         apply_toml(text)

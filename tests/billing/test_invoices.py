@@ -24,10 +24,10 @@ def final_invoices(app, connected_2023, connected_2024, kkd):
 
 def test_numbers_are_sequential_per_issuer_series_and_year(app, final_invoices):
     numbers = final_invoices["finalized"]
-    assert [n for n in numbers if n.startswith("RIT")] == [
-        "RIT-2024-00001",
-        "RIT-2024-00002",
-        "RIT-2024-00003",
+    assert [n for n in numbers if n.startswith("KIT")] == [
+        "KIT-2024-00001",
+        "KIT-2024-00002",
+        "KIT-2024-00003",
     ]
     kkd = sorted(n for n in numbers if n.startswith("KKD"))
     assert kkd == [f"KKD-2024-{i:05d}" for i in range(1, 20)]
@@ -38,7 +38,7 @@ def test_numbering_starts_again_in_a_new_year(app, connected_2023):
     run("2023-11")
     finalize(["1"], today=dt.date(2023, 12, 30))
     finalize(["2"], today=dt.date(2024, 1, 2))
-    assert [i.number for i in list_invoices()] == ["RIT-2023-00001", "RIT-2024-00001"]
+    assert [i.number for i in list_invoices()] == ["KIT-2023-00001", "KIT-2024-00001"]
 
 
 def test_finalize_sets_issue_and_due_date(app, final_invoices, runner):
@@ -80,14 +80,14 @@ def test_finalizing_a_final_invoice_again_is_refused(app, final_invoices):
 def test_final_invoice_cannot_be_updated_with_raw_sql(app, final_invoices):
     with pytest.raises(DatabaseError, match="finalised invoices are immutable"):
         session.execute(
-            text("UPDATE billing_invoice SET net_cents = 1 WHERE number = 'RIT-2024-00001'")
+            text("UPDATE billing_invoice SET net_cents = 1 WHERE number = 'KIT-2024-00001'")
         )
     session.rollback()
 
 
 def test_final_invoice_cannot_be_deleted_with_raw_sql(app, final_invoices):
     with pytest.raises(DatabaseError, match="finalised invoices are immutable"):
-        session.execute(text("DELETE FROM billing_invoice WHERE number = 'RIT-2024-00001'"))
+        session.execute(text("DELETE FROM billing_invoice WHERE number = 'KIT-2024-00001'"))
     session.rollback()
 
 
@@ -122,7 +122,7 @@ def test_cancellation_references_the_original_number_and_date(app, final_invoice
     result = runner.invoke(
         "billing",
         "cancel",
-        "RIT-2024-00003",
+        "KIT-2024-00003",
         "--reason",
         "Falscher Anschlusstag",
         "--date",
@@ -132,43 +132,43 @@ def test_cancellation_references_the_original_number_and_date(app, final_invoice
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert (document["number"], document["type_code"], document["status"]) == (
-        "RIT-2024-00004",
+        "KIT-2024-00004",
         "381",
         "final",
     )
-    assert document["preceding_invoice"] == {"number": "RIT-2024-00003", "issue_date": "2024-04-02"}
+    assert document["preceding_invoice"] == {"number": "KIT-2024-00003", "issue_date": "2024-04-02"}
     assert document["gross"] == "5939.64"
     original = invoices_json(runner, "--payer", "duelmen", "--status", "cancelled")
-    assert [i["number"] for i in original] == ["RIT-2024-00003"]
+    assert [i["number"] for i in original] == ["KIT-2024-00003"]
 
 
 def test_cancelled_items_are_billed_anew_on_a_new_invoice(app, final_invoices):
-    cancel("RIT-2024-00003", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
+    cancel("KIT-2024-00003", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
     result = run("2024-03")
     assert (result.invoices_created, result.lines_created) == (1, 2)
     report = finalize_all(dt.date(2024, 4, 11))
-    assert report["finalized"] == ["RIT-2024-00005"]
+    assert report["finalized"] == ["KIT-2024-00005"]
 
 
 def test_cancelling_twice_is_refused(app, final_invoices):
-    cancel("RIT-2024-00003", "Falscher Anschlusstag")
+    cancel("KIT-2024-00003", "Falscher Anschlusstag")
     with pytest.raises(ConflictError) as caught:
-        cancel("RIT-2024-00003", "noch einmal")
-    assert str(caught.value) == "number: invoice RIT-2024-00003 is cancelled already"
+        cancel("KIT-2024-00003", "noch einmal")
+    assert str(caught.value) == "number: invoice KIT-2024-00003 is cancelled already"
 
 
 def test_cancel_needs_a_reason(app, final_invoices):
     with pytest.raises(ValidationError) as caught:
-        cancel("RIT-2024-00003", "  ")
+        cancel("KIT-2024-00003", "  ")
     assert str(caught.value) == "reason: say why the invoice is cancelled"
 
 
 def test_original_is_unchanged_after_cancellation(app, final_invoices):
-    before = invoice_by_number("RIT-2024-00003")
+    before = invoice_by_number("KIT-2024-00003")
     snapshot = (before.net_cents, before.status, before.issue_date, len(before.lines))
-    cancel("RIT-2024-00003", "Falscher Anschlusstag")
+    cancel("KIT-2024-00003", "Falscher Anschlusstag")
     session.expire_all()
-    after = invoice_by_number("RIT-2024-00003")
+    after = invoice_by_number("KIT-2024-00003")
     assert (after.net_cents, after.status, after.issue_date, len(after.lines)) == snapshot
 
 

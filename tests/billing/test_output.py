@@ -18,10 +18,10 @@ def test_invoices_list_json_has_every_field_as_the_issue_lists(app, connected_20
     assert invoices_json(runner, "--period", "2024-03", "--payer", "duelmen") == [
         {
             "id": 1,
-            "number": "RIT-2024-00001",
+            "number": "KIT-2024-00001",
             "type": "invoice",
             "type_code": "380",
-            "issuer": "regio-it",
+            "issuer": "kommunal-it",
             "payer": {"kind": "tenant", "key": "duelmen", "name": "Dülmen, Stadt, Kämmerei"},
             "issue_date": "2024-04-02",
             "due_date": "2024-05-02",
@@ -70,8 +70,8 @@ def test_invoices_list_filters_by_status(app, connected_2024, connected_2023, ru
     run("2024-04")
     assert [i["status"] for i in invoices_json(runner, "--status", "draft")] == ["draft", "draft"]
     assert [i["number"] for i in invoices_json(runner, "--status", "final")] == [
-        "RIT-2024-00001",
-        "RIT-2024-00002",
+        "KIT-2024-00001",
+        "KIT-2024-00002",
     ]
 
 
@@ -84,16 +84,16 @@ def test_unknown_payer_is_an_error(app, runner):
 def test_csv_export_has_documented_columns_and_signed_cancellations(app, connected_2024, runner):
     run("2024-03")
     finalize_all()
-    cancel("RIT-2024-00001", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
+    cancel("KIT-2024-00001", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
     result = runner.invoke("billing", "export-csv", "--period", "2024-03")
     rows = list(csv.reader(io.StringIO(result.stdout), delimiter=";"))
     assert tuple(rows[0]) == CSV_COLUMNS
     assert rows[1] == [
-        "RIT-2024-00001",
+        "KIT-2024-00001",
         "380",
         "2024-04-02",
         "2024-05-02",
-        "regio iT gesellschaft für informationstechnologie mbh",
+        "Kommunal-IT Musterland GmbH",
         "Dülmen, Stadt, Kämmerei",
         "05558016",
         "05558016-59",
@@ -112,8 +112,8 @@ def test_csv_export_has_documented_columns_and_signed_cancellations(app, connect
         "5939,64",
         "",
     ]
-    assert rows[3][:2] == ["RIT-2024-00002", "381"]
-    assert (rows[3][15], rows[3][20], rows[3][21]) == ("-4580,00", "-5939,64", "RIT-2024-00001")
+    assert rows[3][:2] == ["KIT-2024-00002", "381"]
+    assert (rows[3][15], rows[3][20], rows[3][21]) == ("-4580,00", "-5939,64", "KIT-2024-00001")
 
 
 def test_yearly_report_per_payer_and_service(app, connected_2023, connected_2024, kkd, runner):
@@ -135,7 +135,7 @@ def test_yearly_report_per_payer_and_service(app, connected_2023, connected_2024
 def test_report_counts_a_cancelled_invoice_once(app, connected_2024, runner):
     run("2024-03")
     finalize_all()
-    cancel("RIT-2024-00001", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
+    cancel("KIT-2024-00001", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
     run("2024-03")
     finalize_all(dt.date(2024, 4, 11))
     data = json.loads(runner.invoke("billing", "report", "--year", "2024", "--json").stdout)

@@ -92,7 +92,7 @@ def test_taxed_and_not_taxable_items_never_share_an_invoice(app, etermin, appoin
 def test_issuer_filter_bills_only_that_issuers_items(app, connected_2024, kkd):
     result = run("2024-03", issuer_key="landkreis-marburg-biedenkopf")
     assert result.items_due == 0
-    assert run("2024-03", issuer_key="regio-it").lines_created == 2
+    assert run("2024-03", issuer_key="kommunal-it").lines_created == 2
 
 
 def test_ended_contract_is_billed_for_its_last_partial_month_by_day(app, connected_2023):

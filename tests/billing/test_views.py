@@ -53,9 +53,9 @@ def test_printable_invoice_shows_the_14_ustg_contents(app, admin_client, billed)
         as_text=True
     )
     for expected in (
-        "regio iT gesellschaft für informationstechnologie mbh",
-        "Lombardenstraße 24",
-        "DE136695976",
+        "Kommunal-IT Musterland GmbH",
+        "Musterweg 1",
+        "DE999999995",
         "Coesfeld, Stadt, Kämmerei",
         billed["coesfeld"],
         "2024-04-02",
@@ -63,7 +63,7 @@ def test_printable_invoice_shows_the_14_ustg_contents(app, admin_client, billed)
         "750,00 €",
         "142,50 €",
         "892,50 €",
-        "DE02370502990000684712",
+        "DE02120300000000202051",
     ):
         assert expected in html, expected
     assert "billing.css" in html

@@ -45,7 +45,7 @@ def documents(app, connected_2024, kkd):
     run("2024-03")
     run("2023-10")
     finalize_all(dt.date(2024, 4, 2))
-    taxed = invoice_by_number("RIT-2024-00001")
+    taxed = invoice_by_number("KIT-2024-00001")
     not_taxable = next(
         invoice_by_number(f"KKD-2024-{n:05d}")
         for n in range(1, 20)
@@ -80,24 +80,24 @@ def test_buyer_reference_is_the_leitweg_id(documents):
 
 def test_seller_name_address_contact_and_electronic_address(documents):
     seller = one(documents["S"], "//ram:SellerTradeParty")
-    assert text(seller, "ram:Name") == "regio iT gesellschaft für informationstechnologie mbh"
+    assert text(seller, "ram:Name") == "Kommunal-IT Musterland GmbH"
     assert [
         text(seller, f"ram:PostalTradeAddress/ram:{f}")
         for f in ("LineOne", "PostcodeCode", "CityName", "CountryID")
-    ] == ["Lombardenstraße 24", "52070", "Aachen", "DE"]
+    ] == ["Musterweg 1", "12345", "Musterstadt", "DE"]
     assert text(seller, "ram:DefinedTradeContact/ram:PersonName") == "Team Abrechnung"
     assert (
         text(
             seller, "ram:DefinedTradeContact/ram:TelephoneUniversalCommunication/ram:CompleteNumber"
         )
-        == "+49 241 41359-0"
+        == "+49 30 1234567-0"
     )
     assert (
         text(seller, "ram:DefinedTradeContact/ram:EmailURIUniversalCommunication/ram:URIID")
-        == "abrechnung@regioit.example"
+        == "abrechnung@kommunal-it.example"
     )
     address = one(seller, "ram:URIUniversalCommunication/ram:URIID")
-    assert (address.get("schemeID"), address.text) == ("EM", "rechnung@regioit.example")
+    assert (address.get("schemeID"), address.text) == ("EM", "rechnung@kommunal-it.example")
 
 
 def test_buyer_name_address_and_electronic_address(documents):
@@ -115,7 +115,7 @@ def test_taxed_invoice_shows_the_seller_vat_id(documents):
     registrations = documents["S"].xpath(
         "//ram:SellerTradeParty/ram:SpecifiedTaxRegistration/ram:ID", namespaces=NS
     )
-    assert [(r.get("schemeID"), r.text) for r in registrations] == [("VA", "DE136695976")]
+    assert [(r.get("schemeID"), r.text) for r in registrations] == [("VA", "DE999999995")]
 
 
 def test_not_taxable_invoice_has_tax_number_and_registration_but_no_vat_id(documents):
@@ -130,7 +130,7 @@ def test_payment_means_58_with_iban_and_due_date(documents):
     assert text(root, "//ram:SpecifiedTradeSettlementPaymentMeans/ram:TypeCode") == "58"
     assert (
         text(root, "//ram:PayeePartyCreditorFinancialAccount/ram:IBANID")
-        == "DE02370502990000684712"
+        == "DE02120300000000202051"
     )
     assert (
         text(root, "//ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString")
@@ -243,11 +243,11 @@ def test_amounts_have_at_most_two_decimals(documents):
 
 
 def test_cancellation_is_type_381_with_the_preceding_invoice(app, documents):
-    document = cancel("RIT-2024-00001", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
+    document = cancel("KIT-2024-00001", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
     root = parse(xrechnung_xml(document))
     assert text(root, "//rsm:ExchangedDocument/ram:TypeCode") == "381"
     reference = one(root, "//ram:ApplicableHeaderTradeSettlement/ram:InvoiceReferencedDocument")
-    assert text(reference, "ram:IssuerAssignedID") == "RIT-2024-00001"
+    assert text(reference, "ram:IssuerAssignedID") == "KIT-2024-00001"
     assert text(reference, "ram:FormattedIssueDateTime/qdt:DateTimeString") == "20240402"
     assert etree.XMLSchema(etree.parse(str(SCHEMA))).validate(root)
 
@@ -261,9 +261,9 @@ def test_draft_has_no_xrechnung(app, connected_2024, runner):
 
 def test_xrechnung_command_writes_the_file(app, documents, runner, tmp_path):
     target = tmp_path / "rechnung.xml"
-    result = runner.invoke("billing", "xrechnung", "RIT-2024-00001", "-o", str(target))
+    result = runner.invoke("billing", "xrechnung", "KIT-2024-00001", "-o", str(target))
     assert result.exit_code == 0
-    assert text(parse(target.read_bytes()), "//rsm:ExchangedDocument/ram:ID") == "RIT-2024-00001"
+    assert text(parse(target.read_bytes()), "//rsm:ExchangedDocument/ram:ID") == "KIT-2024-00001"
 
 
 def test_validation_parses_safely_without_resolving_entities():

@@ -70,8 +70,8 @@ def test_instance_path_from_environment(tmp_path, clean_env):
 
 
 def test_unknown_rathaus_variables_become_settings_too(tmp_path, clean_env):
-    clean_env.setenv("RATHAUS_BILLING_ISSUER", "regio-it")
-    assert build(tmp_path).config["BILLING_ISSUER"] == "regio-it"
+    clean_env.setenv("RATHAUS_BILLING_ISSUER", "kommunal-it")
+    assert build(tmp_path).config["BILLING_ISSUER"] == "kommunal-it"
 
 
 def test_bad_boolean_names_the_variable():

@@ -76,7 +76,7 @@ def test_subscribed_tenant_takes_services_from_the_marker(subscribed_tenant, oth
 
 
 def test_operator_logs_in_on_the_platform(client, operator, login):
-    assert login(client, operator).headers["Location"] == "/"
+    assert login(client, operator).headers["Location"] == "/operator/"
 
 
 def test_operator_token(client, operator_token):
