@@ -111,12 +111,14 @@ def action_label(action: str) -> str:
 
 
 def actor_label(actor: str) -> str:
-    """Who acted, in words: ``user:6:anna@example.org`` -> ``anna@example.org``,
+    """Who acted, in words: ``user:6:<pseudonym>`` -> the account's e-mail address
+    while it exists, else ``deleted account (<pseudonym>)``,
     ``cli:root`` -> ``Command line (root)``, ``token:3:billing`` -> ``API token
     "billing"``."""
     kind, _sep, rest = actor.partition(":")
     if kind == "user" and rest:
-        return rest.partition(":")[2] or _("user %(id)s", id=rest)
+        user_id, _sep, pseudonym = rest.partition(":")
+        return _account_label(user_id, pseudonym or user_id)
     if kind == "cli":
         return _("Command line (%(user)s)", user=rest or "?")
     if kind == "token" and rest:
@@ -125,3 +127,22 @@ def actor_label(actor: str) -> str:
     if actor == "anonymous":
         return _("anonymous")
     return actor
+
+
+def _account_label(user_id: str, pseudonym: str) -> str:
+    """The e-mail address of the account behind a pseudonymous actor (entries keep
+    only the pseudonym, so an erased account leaves nothing personal in the log)."""
+    from core.models import User
+
+    cache: dict[str, str | None] = (
+        g.setdefault("audit_accounts", {}) if has_request_context() else {}
+    )
+    if user_id not in cache:
+        email = None
+        if user_id.isdigit() and int(user_id) < 2**31:
+            with cross_tenant("audit pages name the account that acted"):
+                email = session.scalar(
+                    select(User.email).where(User.id == int(user_id), User.pseudonym == pseudonym)
+                )
+        cache[user_id] = email
+    return cache[user_id] or _("deleted account (%(pseudonym)s)", pseudonym=pseudonym)

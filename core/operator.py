@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
@@ -19,6 +19,7 @@ from core.audit import ACTION_LABELS, action_label, actor_label
 from core.auth import current_principal, operator_required
 from core.db import session
 from core.models import AuditEntry, Tenant
+from core.plugins import current_host
 from core.tenancy import cross_tenant
 
 bp = Blueprint("operator", __name__, url_prefix="/operator")
@@ -45,7 +46,7 @@ def sections() -> list[OperatorSection]:
     """Every plugin's sections, then core's audit log; none for non-operators."""
     if not current_principal().is_operator:
         return []
-    host = current_app.extensions["rathaus.plugins"]
+    host = current_host()
     found = [item for _plugin, items in host.call_each("operator_sections") for item in items]
     audit = OperatorSection(
         str(_l("Audit log")),
