@@ -428,6 +428,15 @@ def pools_group() -> None:
     """Shared cost pools."""
 
 
+def _add_subsidy() -> None:
+    from plugins.billing.grant_cli import add_subsidy_command
+
+    add_subsidy_command(pools_group)
+
+
+_add_subsidy()
+
+
 @pools_group.command("allocation")
 @click.argument("key")
 @json_option

@@ -331,7 +331,10 @@ def _apply_sponsorship(item: dict[str, Any], changed: dict[str, list[str]]) -> N
 
 
 def _apply_pool(item: dict[str, Any], changed: dict[str, list[str]]) -> None:
+    from plugins.billing.corrections import refuse_silent_change, shares_by_year
+
     pool, new = _get_or_new(CostPool, item["key"])
+    before = {} if new else shares_by_year(pool)
     dirty = _assign(
         pool,
         {
@@ -360,6 +363,7 @@ def _apply_pool(item: dict[str, Any], changed: dict[str, list[str]]) -> None:
             "first_year": s["first_year"],
             "last_year": s["last_year"],
             "amount_cents": s["amount"],
+            "status": s["status"],
         }
         for s in sorted(item["subsidies"], key=lambda s: (s["first_year"], s["module"]))
     ]
@@ -373,6 +377,14 @@ def _apply_pool(item: dict[str, Any], changed: dict[str, list[str]]) -> None:
                 "modules": sorted(member["modules"]),
                 "weight": member["weight"],
                 "share_bp": member["share"],
+                "flat_rates": [
+                    {
+                        "first_year": r["first_year"],
+                        "last_year": r["last_year"],
+                        "cents": r["amount"],
+                    }
+                    for r in member["flat_rates"]
+                ],
             }
         )
     dirty |= _replace(
@@ -387,18 +399,20 @@ def _apply_pool(item: dict[str, Any], changed: dict[str, list[str]]) -> None:
         "subsidies",
         PoolSubsidy,
         subsidies,
-        ("module", "source", "first_year", "last_year", "amount_cents"),
+        ("module", "source", "first_year", "last_year", "amount_cents", "status"),
     )
     dirty |= _replace(
         pool,
         "members",
         PoolMember,
         members,
-        ("member_tenant_id", "joins_on", "modules", "weight", "share_bp"),
+        ("member_tenant_id", "joins_on", "modules", "weight", "share_bp", "flat_rates"),
     )
     session.flush()
     ags_of = dict(session.execute(select(Tenant.id, Tenant.ags)).all())
     validate_pool(pool, ags_of)
+    if dirty and not new:
+        refuse_silent_change(pool, before)
     if dirty or new:
         changed["pools"].append(item["key"])
 

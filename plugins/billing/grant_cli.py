@@ -108,3 +108,40 @@ def grants_pay(
         emit_json(data)
         return
     click.echo(f"{data['document']} {data['number']}: {data['amount']} EUR -> {data['partner']}")
+
+
+def add_subsidy_command(pools_group: click.Group) -> None:
+    """``rathaus billing pools subsidy``: record a funder's decision on a subsidy."""
+
+    @pools_group.command("subsidy")
+    @click.argument("pool")
+    @click.option("--source", required=True, help="The subsidy's source as configured.")
+    @click.option("--year", required=True, type=int, help="The subsidy's (first) year.")
+    @click.option("--status", required=True, type=click.Choice(["applied", "granted", "refused"]))
+    @click.option("--date", "day", help="Date of correcting credit notes (default today).")
+    @json_option
+    @with_appcontext
+    def subsidy_command(
+        pool: str, source: str, year: int, status: str, day: str | None, as_json: bool
+    ) -> None:
+        """A granted subsidy reduces the shares; invoices already final for its year
+        are cancelled by credit notes and billed anew by the next run."""
+        from plugins.billing.corrections import decide_subsidy
+
+        today = _day(day) if day else None
+        data = decide_subsidy(pool, source, year, status, today=today)
+        if as_json:
+            emit_json(data)
+            return
+        click.echo(f"status: {data['status']}")
+        for original, credit in zip(data["cancelled"], data["credit_notes"], strict=True):
+            click.echo(f"{original} cancelled by credit note {credit}")
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            "%(value)s is not a date (YYYY-MM-DD)", field="date", code="date.invalid", value=text
+        ) from None
