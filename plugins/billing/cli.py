@@ -22,7 +22,12 @@ def _date(text: str | None, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD)", field=field) from None
+        raise ValidationError(
+            "%(value)s is not a date (YYYY-MM-DD)",
+            field=field,
+            code="date.invalid",
+            value=repr(text),
+        ) from None
 
 
 class Progress:
