@@ -243,10 +243,47 @@ def end_contract(subscription: Subscription, reason: str) -> Contract | None:
                     day=notice_on.isoformat(),
                 )
             right.used_on = notice_on
+        _refuse_end_over_final_invoices(contract, ends_on)
         contract.ends_on = ends_on
         contract.end_reason = reason
         session.flush()
     return contract
+
+
+def _refuse_end_over_final_invoices(contract: Contract, ends_on: dt.date) -> None:
+    """A (backdated) end must not fall inside what final invoices already charged:
+    the invoices stay as they are (GoBD), so they are cancelled first, then the next
+    run bills up to the new end.
+
+    :raises ValidationError: final, uncancelled invoices charge days after ``ends_on``.
+    """
+    from plugins.billing.invoices import cancelled_ids
+    from plugins.billing.models import Invoice, InvoiceLine, InvoiceStatus
+
+    numbers = sorted(
+        set(
+            session.scalars(
+                select(Invoice.number)
+                .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+                .where(
+                    Invoice.status == InvoiceStatus.FINAL,
+                    Invoice.type_code == "380",
+                    Invoice.id.not_in(cancelled_ids() or {0}),
+                    InvoiceLine.item_key.startswith(f"contract:{contract.id}:"),
+                    InvoiceLine.period_end > ends_on,
+                )
+            )
+        )
+    )
+    if numbers:
+        raise ValidationError(
+            "final invoices charge this contract after %(day)s (%(numbers)s); cancel them "
+            "first, the next billing run then bills up to the new end",
+            field="ends_on",
+            code="contract.end_over_final_invoices",
+            day=ends_on.isoformat(),
+            numbers=", ".join(numbers),
+        )
 
 
 def open_right(contract: Contract, day: dt.date) -> TerminationRight | None:
