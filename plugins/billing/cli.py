@@ -434,9 +434,10 @@ def pools_group() -> None:
 
 
 def _add_subsidy() -> None:
-    from plugins.billing.grant_cli import add_subsidy_command
+    from plugins.billing.grant_cli import add_settled_command, add_subsidy_command
 
     add_subsidy_command(pools_group)
+    add_settled_command(contracts_group)
 
 
 _add_subsidy()

@@ -126,3 +126,48 @@ def decide_subsidy(
         "credit_notes": credits,
         "cancelled": [invoice.number for invoice in invoices],
     }
+
+
+def record_settled(
+    contract: Any, *, billing_from: dt.date | None = None, one_time_settled: bool = False
+) -> Any:
+    """Record what was settled outside the platform for a (backdated) contract.
+
+    A contract running since before it was recorded was billed elsewhere until now:
+    ``billing_from`` is the first day the platform charges, ``one_time_settled`` says
+    the one-time connection fee was paid already. Only before the contract's first
+    billing run; the caller commits.
+
+    :raises ValidationError: a day before the contract's start, or items of the
+        contract were billed already.
+    """
+    from plugins.billing.models import BilledItem
+
+    if billing_from is not None and billing_from < contract.starts_on:
+        raise ValidationError(
+            "billing cannot start before the contract starts (%(day)s)",
+            field="billing_from",
+            code="contract.billing_before_start",
+            day=contract.starts_on.isoformat(),
+        )
+    billed = session.scalar(
+        select(BilledItem.item_key).where(
+            BilledItem.item_key.startswith(f"contract:{contract.id}:")
+        )
+    )
+    if billed is not None:
+        raise ValidationError(
+            "contract %(id)s was billed already; cancel its invoices first",
+            field="contract",
+            code="contract.billed_already",
+            id=contract.id,
+        )
+    from core.tenancy import tenant_context
+
+    with tenant_context(contract.tenant_id):
+        if billing_from is not None:
+            contract.billable_from = billing_from
+        if one_time_settled:
+            contract.one_time_fee_due = False
+        session.flush()
+    return contract

@@ -145,3 +145,33 @@ def _day(text: str) -> dt.date:
         raise ValidationError(
             "%(value)s is not a date (YYYY-MM-DD)", field="date", code="date.invalid", value=text
         ) from None
+
+
+def add_settled_command(contracts_group: click.Group) -> None:
+    """``rathaus billing contracts settled``: what was settled outside the platform."""
+
+    @contracts_group.command("settled")
+    @click.argument("contract_id", type=int)
+    @click.option("--billing-from", help="First day the platform charges, YYYY-MM-DD.")
+    @click.option("--one-time-settled", is_flag=True, help="The one-time fee was paid already.")
+    @json_option
+    @with_appcontext
+    def contracts_settled(
+        contract_id: int, billing_from: str | None, one_time_settled: bool, as_json: bool
+    ) -> None:
+        """For a backdated contract: bill from a later day and/or without the one-time fee."""
+        from core.db import session
+        from plugins.billing.corrections import record_settled
+        from plugins.billing.describe import contract_as_dict, contract_by_id
+
+        contract = record_settled(
+            contract_by_id(contract_id),
+            billing_from=_day(billing_from) if billing_from else None,
+            one_time_settled=one_time_settled,
+        )
+        session.commit()
+        data = contract_as_dict(contract)
+        if as_json:
+            emit_json(data)
+            return
+        click.echo(f"contract {contract.id}: billed from {contract.billable_from}")

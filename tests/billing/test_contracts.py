@@ -234,3 +234,26 @@ def test_backdated_end_over_final_invoices_is_refused_until_they_are_cancelled(a
     )
     (contract,) = contracts_of(connected_2024)
     assert contract.ends_on == dt.date(2024, 3, 31)
+
+
+def test_backdated_contract_settled_elsewhere_is_billed_from_the_day_given(
+    app, connected_2024, runner
+):
+    from tests.billing.conftest import invoices_json
+
+    (contract,) = contracts_of(connected_2024)
+    result = runner.invoke(
+        "billing", "contracts", "settled", str(contract.id),
+        "--billing-from", "2024-06-01", "--one-time-settled", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["billable_from"] == "2024-06-01"
+    run("2024-06")
+    (invoice,) = invoices_json(runner, "--payer", "duelmen")
+    assert [(ln["description"], ln["net"]) for ln in invoice["lines"]] == [
+        ("Engagementdirekt: Wartung, Pflege, Betrieb 2024-06", "750.00")
+    ]
+    assert (invoice["net"], invoice["vat"], invoice["gross"]) == ("750.00", "142.50", "892.50")
+    again = runner.invoke("billing", "contracts", "settled", str(contract.id), "--one-time-settled")
+    assert again.exit_code == 2
+    assert f"Error: contract: contract {contract.id} was billed already" in again.stderr
