@@ -217,6 +217,8 @@ def end_contract(subscription: Subscription, reason: str) -> Contract | None:
         if ends_on < notice_on and reason == "ordinary":
             notice_on = None
     with tenant_context(subscription.tenant_id):
+        # Checked first: a refused end must leave nothing changed (not even a right used).
+        _refuse_end_over_final_invoices(contract, ends_on)
         if reason == "ordinary" and notice_on is not None:
             earliest = earliest_ordinary_end(contract, notice_on)
             if ends_on < earliest:
@@ -243,7 +245,6 @@ def end_contract(subscription: Subscription, reason: str) -> Contract | None:
                     day=notice_on.isoformat(),
                 )
             right.used_on = notice_on
-        _refuse_end_over_final_invoices(contract, ends_on)
         contract.ends_on = ends_on
         contract.end_reason = reason
         session.flush()
