@@ -264,4 +264,5 @@ def _tenant_blueprint() -> flask_smorest.Blueprint:
             return [contract_as_dict(contract) for contract in contracts_of(g.tenant)]
 
     grant_api.add_tenant_routes(blp)
+    grant_api.add_tenant_visibility_routes(blp)
     return blp

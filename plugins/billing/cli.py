@@ -22,7 +22,12 @@ def _date(text: str | None, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"{text!r} is not a date (YYYY-MM-DD)", field=field) from None
+        raise ValidationError(
+            "%(value)s is not a date (YYYY-MM-DD)",
+            field=field,
+            code="date.invalid",
+            value=repr(text),
+        ) from None
 
 
 class Progress:
@@ -520,6 +525,16 @@ def contracts_set_vat(contract_id: int, category: str, rate: str, as_json: bool)
 @billing.group("pools")
 def pools_group() -> None:
     """Shared cost pools."""
+
+
+def _add_subsidy() -> None:
+    from plugins.billing.grant_cli import add_settled_command, add_subsidy_command
+
+    add_subsidy_command(pools_group)
+    add_settled_command(contracts_group)
+
+
+_add_subsidy()
 
 
 @pools_group.command("allocation")

@@ -53,7 +53,9 @@ def apply_toml(text: str, *, dry_run: bool = False, commit: bool = True) -> dict
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ValidationError(f"not valid TOML: {exc}", field="file") from None
+        raise ValidationError(
+            "not valid TOML: %(problem)s", field="file", code="config.toml", problem=str(exc)
+        ) from None
     return apply_config(data, dry_run=dry_run, commit=commit)
 
 
@@ -144,7 +146,12 @@ def _get_or_new(model: type, key: str) -> tuple[Any, bool]:
 def _tenant_by_ags(ags: str, field: str) -> Tenant:
     tenant = session.scalar(select(Tenant).where(Tenant.ags == ags))
     if tenant is None:
-        raise ValidationError(f"no tenant with AGS {ags}; register it first", field=field)
+        raise ValidationError(
+            "no tenant with AGS %(ags)s; register it first",
+            field=field,
+            code="config.unknown_tenant",
+            ags=ags,
+        )
     return tenant
 
 
@@ -193,7 +200,12 @@ def _apply_issuer(item: dict[str, Any], changed: dict[str, list[str]]) -> None:
 def _issuer(key: str) -> Issuer:
     issuer = session.scalar(select(Issuer).where(Issuer.key == key))
     if issuer is None:
-        raise ValidationError(f"no issuer {key!r} (define it under [[issuers]])", field="issuer")
+        raise ValidationError(
+            "no issuer %(key)s (define it under [[issuers]])",
+            field="issuer",
+            code="config.unknown_issuer",
+            key=repr(key),
+        )
     return issuer
 
 
@@ -208,7 +220,11 @@ def _apply_tariff(item: dict[str, Any], changed: dict[str, list[str]], warnings:
     )
     if other is not None:
         raise ValidationError(
-            f"service {item['service']!r} already has tariff {other.key!r}", field="service"
+            "service %(service)s already has tariff %(tariff)s",
+            field="service",
+            code="config.service_has_tariff",
+            service=repr(item["service"]),
+            tariff=repr(other.key),
         )
     tariff, new = _get_or_new(Tariff, item["key"])
     dirty = _assign(
@@ -224,7 +240,9 @@ def _apply_tariff(item: dict[str, Any], changed: dict[str, list[str]], warnings:
         try:
             dirty |= _apply_version(tariff, version)
         except ValidationError as exc:
-            raise ValidationError(exc.message, field=f"versions[{index}].{exc.field}") from None
+            raise ValidationError(
+                exc.template, field=f"versions[{index}].{exc.field}", code=exc.code, **exc.params
+            ) from None
     if dirty or new:
         changed["tariffs"].append(item["key"])
 
@@ -299,10 +317,12 @@ def _apply_version(tariff: Tariff, item: dict[str, Any]) -> bool:
     )
     if pinned:
         raise ValidationError(
-            f"the version valid from {version.valid_from.isoformat()} is pinned by {pinned} "
-            f"contract(s); "
-            "add a new version with a later valid_from instead",
+            "the version valid from %(day)s is pinned by %(count)s contract(s); add a new "
+            "version with a later valid_from instead",
             field="valid_from",
+            code="config.version_pinned",
+            day=version.valid_from.isoformat(),
+            count=pinned,
         )
     _assign(version, values)
     version.metrics = [TariffMetric(**metric) for metric in metrics]
@@ -313,7 +333,10 @@ def _apply_sponsorship(item: dict[str, Any], changed: dict[str, list[str]]) -> N
     sponsor = session.scalar(select(Sponsor).where(Sponsor.key == item["sponsor"]))
     if sponsor is None:
         raise ValidationError(
-            f"no sponsor {item['sponsor']!r} (define it under [[sponsors]])", field="sponsor"
+            "no sponsor %(key)s (define it under [[sponsors]])",
+            field="sponsor",
+            code="config.unknown_sponsor",
+            key=repr(item["sponsor"]),
         )
     sponsorship, new = _get_or_new(Sponsorship, item["key"])
     values = {
@@ -331,7 +354,10 @@ def _apply_sponsorship(item: dict[str, Any], changed: dict[str, list[str]]) -> N
 
 
 def _apply_pool(item: dict[str, Any], changed: dict[str, list[str]]) -> None:
+    from plugins.billing.corrections import refuse_silent_change, shares_by_year
+
     pool, new = _get_or_new(CostPool, item["key"])
+    before = {} if new else shares_by_year(pool)
     dirty = _assign(
         pool,
         {
@@ -360,6 +386,7 @@ def _apply_pool(item: dict[str, Any], changed: dict[str, list[str]]) -> None:
             "first_year": s["first_year"],
             "last_year": s["last_year"],
             "amount_cents": s["amount"],
+            "status": s["status"],
         }
         for s in sorted(item["subsidies"], key=lambda s: (s["first_year"], s["module"]))
     ]
@@ -373,6 +400,14 @@ def _apply_pool(item: dict[str, Any], changed: dict[str, list[str]]) -> None:
                 "modules": sorted(member["modules"]),
                 "weight": member["weight"],
                 "share_bp": member["share"],
+                "flat_rates": [
+                    {
+                        "first_year": r["first_year"],
+                        "last_year": r["last_year"],
+                        "cents": r["amount"],
+                    }
+                    for r in member["flat_rates"]
+                ],
             }
         )
     dirty |= _replace(
@@ -387,18 +422,20 @@ def _apply_pool(item: dict[str, Any], changed: dict[str, list[str]]) -> None:
         "subsidies",
         PoolSubsidy,
         subsidies,
-        ("module", "source", "first_year", "last_year", "amount_cents"),
+        ("module", "source", "first_year", "last_year", "amount_cents", "status"),
     )
     dirty |= _replace(
         pool,
         "members",
         PoolMember,
         members,
-        ("member_tenant_id", "joins_on", "modules", "weight", "share_bp"),
+        ("member_tenant_id", "joins_on", "modules", "weight", "share_bp", "flat_rates"),
     )
     session.flush()
     ags_of = dict(session.execute(select(Tenant.id, Tenant.ags)).all())
     validate_pool(pool, ags_of)
+    if dirty and not new:
+        refuse_silent_change(pool, before)
     if dirty or new:
         changed["pools"].append(item["key"])
 

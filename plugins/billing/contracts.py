@@ -162,7 +162,11 @@ def check_vat(category: VatCategory, rate_bp: int, field: str = "vat_rate") -> N
     if rate_bp not in allowed:
         shown = " or ".join(f"{rate / 100:.2f}" for rate in allowed)
         raise ValidationError(
-            f"category {VatCategory(category).value} needs a rate of {shown} %", field=field
+            "category %(category)s needs a rate of %(rates)s %%",
+            field=field,
+            code="vat.rate",
+            category=VatCategory(category).value,
+            rates=shown,
         )
 
 
@@ -204,30 +208,74 @@ def end_contract(subscription: Subscription, reason: str) -> Contract | None:
         if ends_on < notice_on and reason == "ordinary":
             notice_on = None
     with tenant_context(subscription.tenant_id):
+        # Checked first: a refused end must leave nothing changed (not even a right used).
+        _refuse_end_over_final_invoices(contract, ends_on)
         if reason == "ordinary" and notice_on is not None:
             earliest = earliest_ordinary_end(contract, notice_on)
             if ends_on < earliest:
                 raise ValidationError(
-                    f"an ordinary termination given on {notice_on.isoformat()} (minimum term "
-                    f"{contract.minimum_term_months} months, notice period "
-                    f"{contract.notice_period_months} months) ends on {earliest.isoformat()} "
-                    f"at the "
-                    "earliest; choose a later last day or use an open special termination right",
+                    "an ordinary termination given on %(notice)s (minimum term %(term)s months, "
+                    "notice period %(period)s months) ends on %(earliest)s at the earliest; "
+                    "choose a later last day or use an open special termination right",
                     field="ends_on",
+                    code="contract.notice",
+                    notice=notice_on.isoformat(),
+                    term=contract.minimum_term_months,
+                    period=contract.notice_period_months,
+                    earliest=earliest.isoformat(),
                 )
         elif reason == "special":
             right = open_right(contract, notice_on or ends_on)
             if right is None:
                 raise ValidationError(
-                    f"contract {contract.id} has no special termination right open on "
-                    f"{notice_on.isoformat()}; terminate ordinarily",
+                    "contract %(id)s has no special termination right open on %(day)s; "
+                    "terminate ordinarily",
                     field="reason",
+                    code="contract.no_special_right",
+                    id=contract.id,
+                    day=notice_on.isoformat(),
                 )
             right.used_on = notice_on
         contract.ends_on = ends_on
         contract.end_reason = reason
         session.flush()
     return contract
+
+
+def _refuse_end_over_final_invoices(contract: Contract, ends_on: dt.date) -> None:
+    """A (backdated) end must not fall inside what final invoices already charged:
+    the invoices stay as they are (GoBD), so they are cancelled first, then the next
+    run bills up to the new end.
+
+    :raises ValidationError: final, uncancelled invoices charge days after ``ends_on``.
+    """
+    from plugins.billing.invoices import cancelled_ids
+    from plugins.billing.models import Invoice, InvoiceLine, InvoiceStatus
+
+    numbers = sorted(
+        set(
+            session.scalars(
+                select(Invoice.number)
+                .join(InvoiceLine, InvoiceLine.invoice_id == Invoice.id)
+                .where(
+                    Invoice.status == InvoiceStatus.FINAL,
+                    Invoice.type_code == "380",
+                    Invoice.id.not_in(cancelled_ids() or {0}),
+                    InvoiceLine.item_key.startswith(f"contract:{contract.id}:"),
+                    InvoiceLine.period_end > ends_on,
+                )
+            )
+        )
+    )
+    if numbers:
+        raise ValidationError(
+            "final invoices charge this contract after %(day)s (%(numbers)s); cancel them "
+            "first, the next billing run then bills up to the new end",
+            field="ends_on",
+            code="contract.end_over_final_invoices",
+            day=ends_on.isoformat(),
+            numbers=", ".join(numbers),
+        )
 
 
 def open_right(contract: Contract, day: dt.date) -> TerminationRight | None:
@@ -266,8 +314,11 @@ def terminate(
     contract = contract_of(subscription)
     if contract is None:
         raise NotFoundError(
-            f"the subscription of {tenant.slug!r} to {service_key!r} has no contract",
+            "the subscription of %(tenant)s to %(service)s has no contract",
             field="service",
+            code="contract.missing",
+            tenant=repr(tenant.slug),
+            service=repr(service_key),
         )
     return contract
 

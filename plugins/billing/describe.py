@@ -22,10 +22,18 @@ def rate_to_bp(text: str) -> int:
         rate = Decimal(str(text))
     except (InvalidOperation, ValueError):
         raise ValidationError(
-            f"{text!r} is not a rate in percent (e.g. 19.00)", field="rate"
+            "%(value)s is not a rate in percent (e.g. 19.00)",
+            field="rate",
+            code="rate.invalid",
+            value=repr(text),
         ) from None
     if rate != rate.quantize(Decimal("0.01")) or rate < 0:
-        raise ValidationError(f"{text!r} is not a rate in percent (e.g. 19.00)", field="rate")
+        raise ValidationError(
+            "%(value)s is not a rate in percent (e.g. 19.00)",
+            field="rate",
+            code="rate.invalid",
+            value=repr(text),
+        )
     return int(rate * 100)
 
 
@@ -44,7 +52,9 @@ def contract_by_id(contract_id: int) -> Contract:
     with cross_tenant("operator addresses a contract by id"):
         contract = session.get(Contract, contract_id)
     if contract is None:
-        raise NotFoundError(f"no contract with id {contract_id}", field="contract")
+        raise NotFoundError(
+            "no contract with id %(id)s", field="contract", code="contract.unknown", id=contract_id
+        )
     return contract
 
 
@@ -92,7 +102,9 @@ def pool_allocation(key: str) -> dict[str, Any]:
     """Every member's share of a pool per year, with totals per member."""
     pool = session.scalar(select(CostPool).where(CostPool.key == key))
     if pool is None:
-        raise NotFoundError(f"no cost pool {key!r}", field="pool")
+        raise NotFoundError(
+            "no cost pool %(key)s", field="pool", code="pool.unknown", key=repr(key)
+        )
     tenants = {
         t.id: t
         for t in session.scalars(

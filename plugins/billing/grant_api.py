@@ -77,3 +77,29 @@ def add_tenant_routes(blp: Any) -> None:
             from plugins.billing.grants import grant_of_tenant, report
 
             return report(grant_of_tenant(g.tenant, key))
+
+
+def add_tenant_visibility_routes(blp: Any) -> None:
+    """``.../billing/issued-invoices`` and ``.../billing/pools/<key>/allocation``."""
+    from plugins.billing import schemas
+
+    @blp.route("/issued-invoices")
+    class IssuedInvoices(MethodView):
+        @blp.response(200, schemas.BillingInvoiceSchema(many=True))
+        @tenant_admin_required
+        def get(self) -> Any:
+            """Final invoices the tenant issued itself (e.g. a Landkreis's cost shares)."""
+            from plugins.billing.invoices import as_dicts
+            from plugins.billing.visibility import issued_invoices
+
+            return as_dicts(issued_invoices(g.tenant))
+
+    @blp.route("/pools/<key>/allocation")
+    class PoolAllocation(MethodView):
+        @blp.response(200)
+        @tenant_admin_required
+        def get(self, key: str) -> Any:
+            """The calculation behind the shares of a pool the tenant takes part in."""
+            from plugins.billing.visibility import pool_allocation_for
+
+            return pool_allocation_for(g.tenant, key)

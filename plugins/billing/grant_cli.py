@@ -108,3 +108,70 @@ def grants_pay(
         emit_json(data)
         return
     click.echo(f"{data['document']} {data['number']}: {data['amount']} EUR -> {data['partner']}")
+
+
+def add_subsidy_command(pools_group: click.Group) -> None:
+    """``rathaus billing pools subsidy``: record a funder's decision on a subsidy."""
+
+    @pools_group.command("subsidy")
+    @click.argument("pool")
+    @click.option("--source", required=True, help="The subsidy's source as configured.")
+    @click.option("--year", required=True, type=int, help="The subsidy's (first) year.")
+    @click.option("--status", required=True, type=click.Choice(["applied", "granted", "refused"]))
+    @click.option("--date", "day", help="Date of correcting credit notes (default today).")
+    @json_option
+    @with_appcontext
+    def subsidy_command(
+        pool: str, source: str, year: int, status: str, day: str | None, as_json: bool
+    ) -> None:
+        """A granted subsidy reduces the shares; invoices already final for its year
+        are cancelled by credit notes and billed anew by the next run."""
+        from plugins.billing.corrections import decide_subsidy
+
+        today = _day(day) if day else None
+        data = decide_subsidy(pool, source, year, status, today=today)
+        if as_json:
+            emit_json(data)
+            return
+        click.echo(f"status: {data['status']}")
+        for original, credit in zip(data["cancelled"], data["credit_notes"], strict=True):
+            click.echo(f"{original} cancelled by credit note {credit}")
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            "%(value)s is not a date (YYYY-MM-DD)", field="date", code="date.invalid", value=text
+        ) from None
+
+
+def add_settled_command(contracts_group: click.Group) -> None:
+    """``rathaus billing contracts settled``: what was settled outside the platform."""
+
+    @contracts_group.command("settled")
+    @click.argument("contract_id", type=int)
+    @click.option("--billing-from", help="First day the platform charges, YYYY-MM-DD.")
+    @click.option("--one-time-settled", is_flag=True, help="The one-time fee was paid already.")
+    @json_option
+    @with_appcontext
+    def contracts_settled(
+        contract_id: int, billing_from: str | None, one_time_settled: bool, as_json: bool
+    ) -> None:
+        """For a backdated contract: bill from a later day and/or without the one-time fee."""
+        from core.db import session
+        from plugins.billing.corrections import record_settled
+        from plugins.billing.describe import contract_as_dict, contract_by_id
+
+        contract = record_settled(
+            contract_by_id(contract_id),
+            billing_from=_day(billing_from) if billing_from else None,
+            one_time_settled=one_time_settled,
+        )
+        session.commit()
+        data = contract_as_dict(contract)
+        if as_json:
+            emit_json(data)
+            return
+        click.echo(f"contract {contract.id}: billed from {contract.billable_from}")

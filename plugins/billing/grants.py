@@ -29,7 +29,7 @@ from core.db import session
 from core.errors import NotFoundError, ValidationError
 from core.models import Tenant
 from plugins.billing.grant_models import Grant, GrantPayout, GrantShare
-from plugins.billing.money import format_amount, split_cents, split_equally
+from plugins.billing.money import format_amount, prorate_cents, split_cents, split_equally
 
 
 def grant_by_key(key: str) -> Grant:
@@ -279,7 +279,9 @@ def report(grant: Grant) -> dict[str, Any]:
         "granted": format_amount(grant.granted_cents),
         "own_funds": format_amount(grant.requested_cents - grant.granted_cents),
         "own_share_percent": f"{grant.own_share_bp / 100:.2f}",
-        "own_share_required": format_amount(grant.requested_cents * grant.own_share_bp // 10000),
+        "own_share_required": format_amount(
+            prorate_cents(grant.requested_cents, grant.own_share_bp, 10000)
+        ),
         "paid_out": format_amount(paid),
         "left": format_amount(grant.granted_cents - paid),
         "by_year": _by_year(grant),

@@ -52,7 +52,12 @@ def invoice_by_number(number: str) -> Invoice:
     prefix makes them unique across issuers)."""
     invoice = session.scalar(select(Invoice).where(Invoice.number == number.strip()))
     if invoice is None:
-        raise NotFoundError(f"no invoice with number {number!r}", field="number")
+        raise NotFoundError(
+            "no invoice with number %(number)s",
+            field="number",
+            code="invoice.unknown",
+            number=repr(number),
+        )
     return invoice
 
 
@@ -61,7 +66,12 @@ def invoice_by_ref(ref: str) -> Invoice:
     if ref.isdigit():
         invoice = session.get(Invoice, int(ref))
         if invoice is None:
-            raise NotFoundError(f"no draft or invoice with id {ref}", field="number")
+            raise NotFoundError(
+                "no draft or invoice with id %(ref)s",
+                field="number",
+                code="invoice.unknown",
+                ref=ref,
+            )
         return invoice
     return invoice_by_number(ref)
 
@@ -85,7 +95,12 @@ def list_invoices(
         tenant_id = session.scalar(select(Tenant.id).where(Tenant.slug == payer))
         sponsor_id = session.scalar(select(Sponsor.id).where(Sponsor.key == payer))
         if tenant_id is None and sponsor_id is None:
-            raise NotFoundError(f"no tenant or sponsor {payer!r}", field="payer")
+            raise NotFoundError(
+                "no tenant or sponsor %(payer)s",
+                field="payer",
+                code="invoice.unknown_payer",
+                payer=repr(payer),
+            )
         stmt = stmt.where(
             (Invoice.payer_tenant_id == tenant_id)
             if tenant_id is not None
@@ -118,7 +133,12 @@ def invoice_of_tenant(tenant: Tenant, number: str) -> Invoice:
         )
     )
     if invoice is None:
-        raise NotFoundError(f"no invoice with number {number!r}", field="number")
+        raise NotFoundError(
+            "no invoice with number %(number)s",
+            field="number",
+            code="invoice.unknown",
+            number=repr(number),
+        )
     return invoice
 
 
@@ -164,7 +184,12 @@ def finalize(
         for ref in refs:
             invoice = invoice_by_ref(ref)
             if invoice.status != InvoiceStatus.DRAFT:
-                raise ConflictError(f"invoice {invoice.number} is final already", field="number")
+                raise ConflictError(
+                    "invoice %(number)s is final already",
+                    field="number",
+                    code="invoice.final",
+                    number=invoice.number,
+                )
             ids.append(invoice.id)
     session.rollback()
     by_issuer: dict[int, list[int]] = defaultdict(list)
@@ -297,9 +322,19 @@ def cancel(number: str, reason: str, *, today: dt.date | None = None) -> Invoice
         raise ValidationError("say why the invoice is cancelled", field="reason")
     original = invoice_by_number(number)
     if original.type_code == "381":
-        raise ConflictError(f"{number} is a cancellation document itself", field="number")
+        raise ConflictError(
+            "%(number)s is a cancellation document itself",
+            field="number",
+            code="invoice.is_cancellation",
+            number=number,
+        )
     if original.id in cancelled_ids():
-        raise ConflictError(f"invoice {number} is cancelled already", field="number")
+        raise ConflictError(
+            "invoice %(number)s is cancelled already",
+            field="number",
+            code="invoice.cancelled",
+            number=number,
+        )
     try:
         counter = lock_counter(original.issuer, today.year)
         document = _cancellation_of(original, reason.strip(), today)

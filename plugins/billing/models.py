@@ -67,6 +67,14 @@ class Allocation(enum.StrEnum):
     WEIGHTS = "weights"
 
 
+class SubsidyStatus(enum.StrEnum):
+    """A subsidy is applied for; only a granted one reduces the cost (seed 002)."""
+
+    APPLIED = "applied"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
 class InvoiceStatus(enum.StrEnum):
     """A draft can still change; a final document never does (GoBD)."""
 
@@ -356,6 +364,9 @@ class PoolSubsidy(Base):
     first_year: Mapped[int] = mapped_column(Integer)
     last_year: Mapped[int] = mapped_column(Integer)
     amount_cents: Mapped[int] = mapped_column(Integer)
+    status: Mapped[SubsidyStatus] = mapped_column(
+        enum_column_type(SubsidyStatus, "billing_subsidy_status"), default=SubsidyStatus.APPLIED
+    )
 
     pool: Mapped[CostPool] = relationship(back_populates="subsidies")
 
@@ -377,6 +388,8 @@ class PoolMember(Base):
     # Weight (key ``weights``) or percentage in hundredths (key ``fixed``: 2500 = 25 %).
     weight: Mapped[int] = mapped_column(Integer, default=1)
     share_bp: Mapped[int] = mapped_column(Integer, default=0)
+    # Jährliche Kostenpauschale: [{"first_year", "last_year", "cents"}] per year.
+    flat_rates: Mapped[list[dict[str, int]]] = mapped_column(JSON, default=list)
 
     pool: Mapped[CostPool] = relationship(back_populates="members")
 

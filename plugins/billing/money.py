@@ -36,9 +36,19 @@ def parse_money(text: str | Decimal | int, field: str = "amount") -> Decimal:
     try:
         value = Decimal(str(text).strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError(f"{text!r} is not an amount (e.g. 750.00)", field=field) from None
+        raise ValidationError(
+            "%(value)s is not an amount (e.g. 750.00)",
+            field=field,
+            code="money.invalid",
+            value=repr(text),
+        ) from None
     if not value.is_finite() or value != value.quantize(CENT):
-        raise ValidationError(f"{text!r} has more than two decimals", field=field)
+        raise ValidationError(
+            "%(value)s has more than two decimals",
+            field=field,
+            code="money.decimals",
+            value=repr(text),
+        )
     return value.quantize(CENT)
 
 

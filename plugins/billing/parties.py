@@ -30,7 +30,10 @@ def validate_iban(text: str, field: str = "iban") -> str:
         return stdnum_iban.validate(text)
     except StdnumError:
         raise ValidationError(
-            f"{text!r} is not a valid IBAN (check digits or length wrong)", field=field
+            "%(value)s is not a valid IBAN (check digits or length wrong)",
+            field=field,
+            code="party.iban",
+            value=repr(text),
         ) from None
 
 
@@ -40,8 +43,10 @@ def validate_vat_id(text: str, field: str = "vat_id") -> str:
         return "DE" + stdnum_vat.validate(text)
     except StdnumError:
         raise ValidationError(
-            f"{text!r} is not a valid German VAT ID (DE followed by 9 digits with a check digit)",
+            "%(value)s is not a valid German VAT ID (DE followed by 9 digits with a check digit)",
             field=field,
+            code="party.vat_id",
+            value=repr(text),
         ) from None
 
 
@@ -49,7 +54,10 @@ def validate_tax_number(text: str, field: str = "tax_number") -> str:
     """A German tax number (Steuernummer) in one of the Länder's formats, as given."""
     if not stnr.is_valid(text):
         raise ValidationError(
-            f"{text!r} is not a valid German tax number (Steuernummer)", field=field
+            "%(value)s is not a valid German tax number (Steuernummer)",
+            field=field,
+            code="party.tax_number",
+            value=repr(text),
         )
     return text.strip()
 
@@ -90,7 +98,9 @@ def issuer_by_key(key: str) -> Issuer:
     """The issuer with this key; ``NotFoundError`` naming it otherwise."""
     issuer = session.scalar(select(Issuer).where(Issuer.key == key))
     if issuer is None:
-        raise NotFoundError(f"no issuer with key {key!r}", field="issuer")
+        raise NotFoundError(
+            "no issuer with key %(key)s", field="issuer", code="issuer.unknown", key=repr(key)
+        )
     return issuer
 
 
@@ -98,7 +108,9 @@ def sponsor_by_key(key: str) -> Sponsor:
     """The sponsor with this key; ``NotFoundError`` naming it otherwise."""
     sponsor = session.scalar(select(Sponsor).where(Sponsor.key == key))
     if sponsor is None:
-        raise NotFoundError(f"no sponsor with key {key!r}", field="sponsor")
+        raise NotFoundError(
+            "no sponsor with key %(key)s", field="sponsor", code="sponsor.unknown", key=repr(key)
+        )
     return sponsor
 
 
@@ -165,7 +177,11 @@ def check_buyer(buyer: dict[str, Any]) -> None:
         missing.append("leitweg_id")
     if missing:
         raise ValidationError(
-            f"the invoicing master data of {buyer.get('kind')} {buyer.get('key')!r} lacks "
-            f"{', '.join(missing)}; complete it before finalising",
+            "the invoicing master data of %(kind)s %(key)s lacks %(missing)s; complete it "
+            "before finalising",
             field=missing[0],
+            code="party.master_data",
+            kind=buyer.get("kind"),
+            key=repr(buyer.get("key")),
+            missing=", ".join(missing),
         )

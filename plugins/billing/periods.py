@@ -56,7 +56,10 @@ def parse_month(text: str, field: str = "period") -> Period:
     match = MONTH.match((text or "").strip())
     if match is None:
         raise ValidationError(
-            f"{text!r} is not a month in the form YYYY-MM (e.g. 2024-03)", field=field
+            "%(value)s is not a month in the form YYYY-MM (e.g. 2024-03)",
+            field=field,
+            code="period.invalid",
+            value=repr(text),
         )
     return month(int(match.group(1)), int(match.group(2)))
 

@@ -16,6 +16,15 @@ own, so shares can be staggered as modules are folded in:
 A member takes part in an entry when it joined on or before the entry's first year
 ends; its share of every year from there is due, including years before it was
 recorded (billed as prior-period amounts).
+
+Seed 002 finances the pool differently: "über die Beteiligung der teilnehmenden
+Kommunen mit einer jährlichen Kostenpauschale", staggered as cooperations are folded
+in. A member's ``flat_rates`` are those fixed annual amounts. "Sofern die Bewilligung
+einer IKZ-Förderung erfolgt, reduziert dies die Gesamtkosten": only a *granted*
+subsidy counts (status ``applied`` or ``refused`` changes nothing). A subsidy without
+a module reduces the flat amounts of its year in proportion to each member's amount
+(largest remainder, ties to the lower AGS) — the seed gives no rule, so this
+proportional one is the documented assumption.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from dataclasses import dataclass
 
 from core import gazetteer
 from core.errors import ValidationError
-from plugins.billing.models import Allocation, CostPool, PoolCost, PoolMember
+from plugins.billing.models import Allocation, CostPool, PoolCost, PoolMember, SubsidyStatus
 from plugins.billing.money import split_cents, split_equally
 
 
@@ -44,7 +53,7 @@ def net_cost(pool: CostPool, cost: PoolCost) -> int:
     """A cost entry's amount less the subsidies of the same module and years."""
     subsidies = sum(
         subsidy.amount_cents
-        for subsidy in pool.subsidies
+        for subsidy in granted(pool)
         if subsidy.module == cost.module
         and subsidy.first_year == cost.first_year
         and subsidy.last_year == cost.last_year
@@ -52,10 +61,43 @@ def net_cost(pool: CostPool, cost: PoolCost) -> int:
     net = cost.amount_cents - subsidies
     if net < 0:
         raise ValidationError(
-            f"subsidies of module {cost.module!r} {cost.first_year} exceed its cost",
+            "subsidies of module %(module)s %(year)s exceed its cost",
             field="subsidies",
+            code="pool.subsidy_exceeds_cost",
+            module=cost.module,
+            year=cost.first_year,
         )
     return net
+
+
+def granted(pool: CostPool) -> list:
+    """The pool's granted subsidies (applied or refused ones reduce nothing)."""
+    return [s for s in pool.subsidies if s.status == SubsidyStatus.GRANTED]
+
+
+def flat_shares(pool: CostPool, ags_of: dict[int, str]) -> dict[tuple[int, int], int]:
+    """(member id, year) -> the member's flat annual amount less its part of the
+    year's granted subsidies without a module."""
+    by_year: dict[int, list[tuple[PoolMember, int]]] = defaultdict(list)
+    for member in sorted(pool.members, key=lambda m: ags_of[m.member_tenant_id]):
+        for rate in member.flat_rates or []:
+            for year in range(rate["first_year"], rate["last_year"] + 1):
+                by_year[year].append((member, rate["cents"]))
+    result: dict[tuple[int, int], int] = {}
+    for year, rows in by_year.items():
+        relief = sum(s.amount_cents for s in granted(pool) if not s.module and s.first_year == year)
+        total = sum(cents for _member, cents in rows)
+        if relief > total:
+            raise ValidationError(
+                "subsidies of %(year)s exceed the flat amounts of that year",
+                field="subsidies",
+                code="pool.subsidy_exceeds_flat",
+                year=year,
+            )
+        parts = split_cents(relief, [cents for _m, cents in rows]) if relief else [0] * len(rows)
+        for (member, cents), part in zip(rows, parts, strict=True):
+            result[(member.id, year)] = result.get((member.id, year), 0) + cents - part
+    return result
 
 
 def participants(pool: CostPool, cost: PoolCost, ags_of: dict[int, str]) -> list[PoolMember]:
@@ -79,7 +121,12 @@ def weight_of(pool: CostPool, member: PoolMember, ags: str) -> int:
         return member.share_bp
     place = gazetteer.lookup(ags)
     if place is None or not place.population:
-        raise ValidationError(f"no population for AGS {ags} in the gazetteer", field="allocation")
+        raise ValidationError(
+            "no population for AGS %(ags)s in the gazetteer",
+            field="allocation",
+            code="pool.no_population",
+            ags=ags,
+        )
     return place.population
 
 
@@ -101,6 +148,9 @@ def allocate(pool: CostPool, ags_of: dict[int, str]) -> list[Share]:
             members[member.id] = member
             for year, cents in zip(years, split_equally(part, len(years)), strict=True):
                 totals[(member.id, year)] += cents
+    for (member_id, year), cents in flat_shares(pool, ags_of).items():
+        members[member_id] = next(m for m in pool.members if m.id == member_id)
+        totals[(member_id, year)] += cents
     shares = [
         Share(members[member_id], ags_of[members[member_id].member_tenant_id], year, cents)
         for (member_id, year), cents in totals.items()
@@ -114,24 +164,38 @@ def validate_pool(pool: CostPool, ags_of: dict[int, str]) -> None:
         total = sum(member.share_bp for member in pool.members)
         if total != 10000:
             raise ValidationError(
-                f"fixed shares must add up to 100.00 %, they add up to {total / 100:.2f} %",
+                "fixed shares must add up to 100.00 %%, they add up to %(total)s %%",
                 field="members",
+                code="pool.fixed_shares_sum",
+                total=f"{total / 100:.2f}",
             )
     modules = {cost.module for cost in pool.costs}
     for member in pool.members:
         unknown = sorted(set(member.modules) - modules)
         if unknown:
             raise ValidationError(
-                f"member {ags_of[member.member_tenant_id]} takes part in unknown module(s) "
-                f"{', '.join(unknown)}",
+                "member %(ags)s takes part in unknown module(s) %(modules)s",
                 field="members",
+                code="pool.unknown_module",
+                ags=ags_of[member.member_tenant_id],
+                modules=", ".join(unknown),
             )
     spans = {(cost.module, cost.first_year, cost.last_year) for cost in pool.costs}
+    spans |= {
+        ("", year, year)
+        for member in pool.members
+        for rate in member.flat_rates or []
+        for year in range(rate["first_year"], rate["last_year"] + 1)
+    }
     for subsidy in pool.subsidies:
         if (subsidy.module, subsidy.first_year, subsidy.last_year) not in spans:
             raise ValidationError(
-                f"subsidy {subsidy.source!r} matches no cost of module {subsidy.module!r} for "
-                f"{subsidy.first_year}-{subsidy.last_year}",
+                "subsidy %(source)s matches no cost of module %(module)s for %(first)s-%(last)s",
                 field="subsidies",
+                code="pool.subsidy_unmatched",
+                source=repr(subsidy.source),
+                module=repr(subsidy.module),
+                first=subsidy.first_year,
+                last=subsidy.last_year,
             )
     allocate(pool, ags_of)

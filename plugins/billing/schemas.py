@@ -16,7 +16,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from core.errors import ValidationError as RathausValidationError
-from plugins.billing.models import Allocation, Interval, Proration, VatCategory
+from plugins.billing.models import Allocation, Interval, Proration, SubsidyStatus, VatCategory
 
 KEY = validate.Regexp(
     r"^[a-z0-9][a-z0-9_-]{0,63}$", error="must be lowercase letters, digits, - or _ (1-64)"
@@ -247,9 +247,20 @@ class BillingPoolCostSchema(ma.Schema):
 
 
 class BillingPoolSubsidySchema(BillingPoolCostSchema):
-    """Funding that reduces a module's cost."""
+    """Funding that reduces a module's cost (no module: the flat amounts of its year)."""
 
     source = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    status = ma.fields.Enum(SubsidyStatus, by_value=True, load_default=SubsidyStatus.APPLIED)
+
+
+class BillingFlatRateSchema(ma.Schema):
+    """A member's flat annual amount (jährliche Kostenpauschale) for a span of years."""
+
+    first_year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    last_year = ma.fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+    amount = Money(required=True, metadata={"description": "per year"})
+
+    _span = BillingPoolCostSchema._span
 
 
 class BillingPoolMemberSchema(ma.Schema):
@@ -264,6 +275,7 @@ class BillingPoolMemberSchema(ma.Schema):
     share = Rate(
         load_default=0, metadata={"description": "percentage for the key 'fixed', e.g. \"25.00\""}
     )
+    flat_rates = ma.fields.List(ma.fields.Nested(BillingFlatRateSchema), load_default=list)
 
 
 class BillingPoolSchema(ma.Schema):
@@ -276,9 +288,7 @@ class BillingPoolSchema(ma.Schema):
     vat_category = ma.fields.Enum(VatCategory, by_value=True, load_default=VatCategory.NOT_SUBJECT)
     vat_rate = Rate(load_default=0)
     billing_month = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=12))
-    costs = ma.fields.List(
-        ma.fields.Nested(BillingPoolCostSchema), required=True, validate=validate.Length(min=1)
-    )
+    costs = ma.fields.List(ma.fields.Nested(BillingPoolCostSchema), load_default=list)
     subsidies = ma.fields.List(ma.fields.Nested(BillingPoolSubsidySchema), load_default=list)
     members = ma.fields.List(
         ma.fields.Nested(BillingPoolMemberSchema), required=True, validate=validate.Length(min=1)
@@ -287,6 +297,11 @@ class BillingPoolSchema(ma.Schema):
     @ma.validates_schema
     def _vat(self, data: dict[str, Any], **kwargs: Any) -> None:
         _check_vat(data)
+
+    @ma.validates_schema
+    def _something_to_share(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data.get("costs") and not any(m["flat_rates"] for m in data.get("members", [])):
+            raise ma.ValidationError("give costs or members' flat_rates", "costs")
 
 
 class BillingConfigSchema(ma.Schema):

@@ -120,6 +120,16 @@ def kkd(app: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
+def weights_pool(app: Any) -> dict[str, Any]:
+    """A pool shared by module costs and weights (invented inputs, test data)."""
+    from plugins.billing.configuration import apply_toml
+
+    tenants = demo_tenants(*KKD_AGS)
+    apply_toml((DATA / "weights-pool.toml").read_text(encoding="utf-8"))
+    return tenants
+
+
+@pytest.fixture
 def ozg(app: Any) -> dict[str, Any]:
     """An equal cost pool of the four OZG partners (test data for allocation keys)."""
     from plugins.billing.configuration import apply_toml

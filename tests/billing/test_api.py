@@ -98,11 +98,23 @@ def test_operator_report_and_rights_through_the_api(app, client, operator_token,
 
 
 def test_operator_terminates_through_the_api(app, client, operator_token, billed):
-    response = client.post(
-        "/api/v1/billing/tenants/coesfeld/engagement/terminate",
-        json={"last_day": "2024-02-15", "special": True, "notice_on": "2024-02-01"},
-        headers=bearer(operator_token),
+    import datetime as dt
+
+    from plugins.billing.invoices import cancel
+
+    request = {
+        "json": {"last_day": "2024-02-15", "special": True, "notice_on": "2024-02-01"},
+        "headers": bearer(operator_token),
+    }
+    url = "/api/v1/billing/tenants/coesfeld/engagement/terminate"
+    # The final invoice already charges March: the end over it is refused (issue 12 §4).
+    refused = client.post(url, **request)
+    assert (refused.status_code, refused.json["code"]) == (
+        422,
+        "contract.end_over_final_invoices",
     )
+    cancel(billed["coesfeld"], "Sonderkündigung zum 15.02.2024", today=dt.date(2024, 2, 20))
+    response = client.post(url, **request)
     assert response.status_code == 200, response.json
     assert (response.json["ends_on"], response.json["end_reason"]) == ("2024-02-15", "special")
 

@@ -207,3 +207,53 @@ def test_backdated_end_recorded_through_core_is_accepted(app, connected_2023):
     )
     (contract,) = contracts_of(connected_2023)
     assert contract.ends_on == dt.date(2023, 12, 31)
+
+
+def test_backdated_end_over_final_invoices_is_refused_until_they_are_cancelled(app, connected_2024):
+    from plugins.billing.invoices import cancel
+    from tests.billing.conftest import finalize_all
+
+    run("2024-03")
+    run("2024-04")
+    finalize_all(dt.date(2024, 4, 2))
+    with pytest.raises(ValidationError) as caught:
+        end_subscription(
+            connected_2024, "engagement", ends_on=dt.date(2024, 3, 31), allow_backdated=True
+        )
+    assert caught.value.code == "contract.end_over_final_invoices"
+    assert str(caught.value) == (
+        "ends_on: final invoices charge this contract after 2024-03-31 (RIT-2024-00002); "
+        "cancel them first, the next billing run then bills up to the new end"
+    )
+    session.rollback()
+    (contract,) = contracts_of(connected_2024)
+    assert contract.ends_on is None
+    cancel("RIT-2024-00002", "Kündigung zum 31.03.2024", today=dt.date(2024, 4, 10))
+    end_subscription(
+        connected_2024, "engagement", ends_on=dt.date(2024, 3, 31), allow_backdated=True
+    )
+    (contract,) = contracts_of(connected_2024)
+    assert contract.ends_on == dt.date(2024, 3, 31)
+
+
+def test_backdated_contract_settled_elsewhere_is_billed_from_the_day_given(
+    app, connected_2024, runner
+):
+    from tests.billing.conftest import invoices_json
+
+    (contract,) = contracts_of(connected_2024)
+    result = runner.invoke(
+        "billing", "contracts", "settled", str(contract.id),
+        "--billing-from", "2024-06-01", "--one-time-settled", "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["billable_from"] == "2024-06-01"
+    run("2024-06")
+    (invoice,) = invoices_json(runner, "--payer", "duelmen")
+    assert [(ln["description"], ln["net"]) for ln in invoice["lines"]] == [
+        ("Engagementdirekt: Wartung, Pflege, Betrieb 2024-06", "750.00")
+    ]
+    assert (invoice["net"], invoice["vat"], invoice["gross"]) == ("750.00", "142.50", "892.50")
+    again = runner.invoke("billing", "contracts", "settled", str(contract.id), "--one-time-settled")
+    assert again.exit_code == 2
+    assert f"Error: contract: contract {contract.id} was billed already" in again.stderr

@@ -102,3 +102,35 @@ def test_partner_page_shows_plan_payouts_and_carry_over_in_german(app, login, pa
     ):
         assert expected in html, expected
     assert web.get("/hamm/billing/grants/gesundheitsamt-modernisierung").status_code == 404
+
+
+def test_issuing_landkreis_sees_the_invoices_it_issues(app, client, kkd):
+    from tests.billing.conftest import finalize_all, run
+
+    run("2023-10")
+    finalize_all(dt.date(2023, 10, 5))
+    landkreis = kkd["06534"]
+    response = client.get(
+        f"/api/v1/tenants/{landkreis.slug}/billing/issued-invoices",
+        headers=bearer(_token(landkreis)),
+    )
+    assert response.status_code == 200
+    assert [(i["number"], i["payer"]["key"], i["gross"]) for i in response.json] == [
+        ("KKD-2023-00001", "kirchhain", "21695.55")
+    ]
+
+
+def test_member_sees_the_pool_calculation_and_others_do_not(app, client, kkd, other_tenant):
+    kirchhain = kkd["06534011"]
+    response = client.get(
+        "/api/v1/tenants/kirchhain/billing/pools/kkd/allocation",
+        headers=bearer(_token(kirchhain)),
+    )
+    assert response.status_code == 200
+    # 8,869.25 + 12,826.30 + 4 x 15,555.30 (2024-2027)
+    assert response.json["totals"]["kirchhain"] == "83916.75"
+    outsider = client.get(
+        f"/api/v1/tenants/{other_tenant.slug}/billing/pools/kkd/allocation",
+        headers=bearer(_token(other_tenant)),
+    )
+    assert outsider.status_code == 404

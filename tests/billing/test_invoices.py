@@ -16,7 +16,7 @@ from tests.billing.conftest import finalize_all, invoices_json, run
 
 
 @pytest.fixture
-def final_invoices(app, connected_2023, connected_2024, kkd):
+def final_invoices(app, connected_2023, connected_2024, weights_pool):
     run("2023-10")
     run("2024-03")
     return finalize_all(dt.date(2024, 4, 2))

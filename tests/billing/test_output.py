@@ -127,8 +127,8 @@ def test_yearly_report_per_payer_and_service(app, connected_2023, connected_2024
     assert payers["kirchhain"] == ("37250.85", "0.00", "37250.85")
     services = {s["service"]: s["net"] for s in data["services"]}
     assert services["engagement"] == "8741.29"
-    # 19 members x (8,869.25 + 12,826.30) + 17 x 15,555.30 + 2 x 12,826.30 (no OZG module)
-    assert services["pool:kkd"] == "702308.15"
+    # Only Kirchhain has flat amounts in seed 002: 8,869.25 + 12,826.30 + 15,555.30
+    assert services["pool:kkd"] == "37250.85"
     assert data["year"] == 2024
 
 

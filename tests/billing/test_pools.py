@@ -6,7 +6,7 @@ import json
 
 from core import gazetteer
 from plugins.billing.configuration import apply_toml
-from tests.billing.conftest import DATA, EXAMPLES
+from tests.billing.conftest import DATA
 
 
 def _ozg_with(runner, replace: dict[str, str]):
@@ -56,9 +56,9 @@ def test_fixed_shares(app, ozg, runner):
     }
 
 
-def test_member_joining_later_shares_only_from_its_join_year(app, kkd, runner):
+def test_member_joining_later_shares_only_from_its_join_year(app, weights_pool, runner):
     text = (
-        (EXAMPLES / "kompetenzcenter.toml")
+        (DATA / "weights-pool.toml")
         .read_text(encoding="utf-8")
         .replace(
             'ags = "06534011"\n  joins_on = 2022-01-01', 'ags = "06534011"\n  joins_on = 2023-07-01'

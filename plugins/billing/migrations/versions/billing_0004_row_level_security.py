@@ -5,8 +5,8 @@ records (platform data), so the platform scope (operator commands and pages) rea
 them; a tenant context sees only the invoices it pays or issues (a Kreis issuing
 cost shares), and their lines.
 
-Revision ID: billing_0003
-Revises: billing_0002
+Revision ID: billing_0004
+Revises: billing_0003
 Created: 2026-12-03 14:00:00
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from core import rls
 
-revision = "billing_0003"
-down_revision = "billing_0002"
+revision = "billing_0004"
+down_revision = "billing_0003"
 branch_labels = None
 depends_on = None
 
