@@ -52,10 +52,9 @@ def review(managed: str) -> Any:
                 gemeinde, ids, approve, form.reason.data, current_principal().describe()
             )
         except (ValidationError, NotFoundError) as exc:
-            forms.show_error(
-                form,
-                ValidationError(exc.message, field="reason" if exc.field == "reason" else None),
-            )
+            # Only the reason is a field of this form; anything else is about the whole.
+            exc.field = "reason" if exc.field == "reason" else None
+            forms.show_error(form, exc)
             status = exc.status
         else:
             session.commit()

@@ -247,11 +247,18 @@ def set_licence(tenant: Tenant, key: str) -> None:
     from core.tenancy import tenant_context
 
     if key not in LICENCES:
-        raise ValidationError("%(key)s is not a known licence", field="licence", key=key)
+        raise ValidationError(
+            "%(key)s is not a known licence",
+            field="licence",
+            code="opendata.licence.unknown",
+            key=key,
+        )
     subscription = active_subscription(tenant, SERVICE_KEY)
     if subscription is None:
         raise NotFoundError(
-            "the tenant has no active engagement subscription", field="subscription"
+            "the tenant has no active engagement subscription",
+            field="subscription",
+            code="engagement.not_subscribed",
         )
     with tenant_context(tenant):
         subscription.settings = {**(subscription.settings or {}), "open_data_licence": key}

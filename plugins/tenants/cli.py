@@ -139,9 +139,13 @@ def import_(
     started = time.perf_counter()
     filters = check_filters(land, kreis)
     if from_gazetteer and file is not None:
-        raise ValidationError("give either a FILE or --gazetteer, not both", field="file")
+        raise ValidationError(
+            "give either a FILE or --gazetteer, not both", field="file", code="import.source.both"
+        )
     if file is None and not from_gazetteer:
-        raise ValidationError("give a FILE to import, or --gazetteer", field="file")
+        raise ValidationError(
+            "give a FILE to import, or --gazetteer", field="file", code="import.source.missing"
+        )
     source = gazetteer_source(filters) if file is None else read_source(file, file_format)
     stderr = sys.stderr
     show_progress = not as_json and on_terminal(stderr)

@@ -34,7 +34,11 @@ def activate(slugs: tuple[str, ...], parent: str | None, reason: str | None, as_
     from plugins.tenants.lifecycle import activate_many
 
     if not slugs and parent is None:
-        raise ValidationError("name the tenants to activate, or use --children-of", field="slugs")
+        raise ValidationError(
+            "name the tenants to activate, or use --children-of",
+            field="slugs",
+            code="tenants.activate.none",
+        )
     named = [registry.find_tenant(slug) for slug in slugs]
     below = registry.requested_below(registry.find_tenant(parent)) if parent else []
     activated = activate_many(named + below, reason=reason)
@@ -81,7 +85,9 @@ def update(tenant: str, reason: str | None, as_json: bool, **options: str | None
 
     changes = {UPDATE_FIELDS[name]: value for name, value in options.items() if value is not None}
     if not changes:
-        raise ValidationError("give at least one field to change", field="fields")
+        raise ValidationError(
+            "give at least one field to change", field="fields", code="tenants.update.empty"
+        )
     found = registry.find_tenant(tenant)
     try:
         changed = update_master_data(found, changes, reason=reason)
