@@ -13,6 +13,9 @@ a random PLZ weighted by population, searched at that municipality's portal, 25 
 fields, statewide, top 20 with their reasons rendered) against a bare SQL bounding-box +
 distance query on the same data (grid-cell index, haversine in SQL, nearest 20), p50/p95
 each; ``match_opportunities`` (the web page's path, ORM entities) is reported beside it.
+It also times the same-shape bare query (the search's own candidate statement, k = 20:
+the anchor of "ranked <= 2x bare"), the search answered from the result cache, and the
+CPU time beside the wall time (see docs/performance.md).
 
 ``api`` starts gunicorn with 2 workers on the database and measures requests per second
 of the search API (PLZs as above, each searched at its own municipality's portal, which
@@ -21,6 +24,9 @@ the benchmark subscribes) next to a trivial endpoint in the same run on the same
 benchmark registers (see ``serve_app``); ``/healthz`` (which pings the database) is
 reported too. It uses ``wrk`` when installed, else a Python client, and reports the peak
 memory (VmHWM) of the workers.
+A Flask hello world (``bench/hello.py``) runs on its own gunicorn with the same settings
+in the same run, and the search is measured with the result cache off (misses) and on
+(hits); ``--shape plain`` searches 25 km at the own portal without fields.
 """
 
 from __future__ import annotations
