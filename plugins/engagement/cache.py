@@ -75,7 +75,7 @@ class ResultCache:
         if now - self._checked < self.check_seconds:
             return
         version = session.connection().execute(_VERSION).scalar()
-        if version != self._version:
+        if version is None or version != self._version:  # no row: cannot tell
             self._entries.clear()
             self._version = version
         self._checked = now

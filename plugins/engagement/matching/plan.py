@@ -317,7 +317,12 @@ class _Plan:
         if self.local:
             # Local search: the tenant's own offers. Their coverage is one of the tenant's
             # keys anyway; saying so lets the search index answer.
-            conditions += [o.tenant_id == bindparam("tenant_id", type_=Integer), coverage]
+            # "+ 0" keeps the planner off the moderation queue's index (tenant_id,
+            # status): for a large tenant (Berlin: 4 % of all offers) SQLite read all
+            # of its offers once per grid cell through it (0.6 s); the search index
+            # answers tenant_id from its own columns.
+            tenant = (o.tenant_id + 0) == bindparam("tenant_id", type_=Integer)
+            conditions += [tenant, coverage]
         return conditions
 
     def _shared_fields_points(self) -> Any:

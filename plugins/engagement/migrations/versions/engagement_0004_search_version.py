@@ -23,6 +23,8 @@ depends_on = None
 
 TABLES = ("engagement_opportunity", "engagement_organisation")
 OPERATIONS = ("insert", "update", "delete")
+# The row is put back first if it was deleted (a test database's clean-up, a restore).
+ENSURE = "INSERT INTO engagement_search_version (id, version) VALUES (1, 0)"
 BUMP = "UPDATE engagement_search_version SET version = version + 1"
 
 
@@ -37,7 +39,8 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION engagement_search_version_bump() RETURNS trigger "
-            f"LANGUAGE plpgsql AS $$ BEGIN {BUMP}; RETURN NULL; END $$"
+            f"LANGUAGE plpgsql AS $$ BEGIN {ENSURE} ON CONFLICT (id) DO NOTHING; {BUMP}; "
+            "RETURN NULL; END $$"
         )
         for table in TABLES:
             op.execute(
@@ -49,7 +52,7 @@ def upgrade() -> None:
         for operation in OPERATIONS:
             op.execute(
                 f"CREATE TRIGGER {table}_search_version_{operation} AFTER {operation.upper()} "
-                f"ON {table} BEGIN {BUMP}; END"
+                f"ON {table} BEGIN {ENSURE} ON CONFLICT (id) DO NOTHING; {BUMP}; END"
             )
 
 
