@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     ratelimit.init_app(app)
+    security.trust_proxies(app)
     host = _load_plugins(app, plugin_objects)
     i18n.init_app(app, [info.path for info in _loaded_infos(host)])
 

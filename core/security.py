@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
@@ -30,15 +29,23 @@ CONTENT_SECURITY_POLICY = (
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def init_app(app: Flask) -> None:
-    """CSRF for every state-changing web request; the API authenticates by bearer
-    token only, never by cookie, so it needs none."""
+def trust_proxies(app: Flask) -> None:
+    """Read client address and scheme from the configured proxies, and make cookies
+    ``Secure`` whenever the request was. Done when the application is built: the
+    very first request must already pass through it."""
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
     app.session_interface = _SessionInterface()
+
+
+def init_app(app: Flask) -> None:
+    """CSRF for every state-changing web request; the API authenticates by bearer
+    token only, never by cookie, so it needs none."""
+    from flask_wtf.csrf import CSRFProtect  # with the pages, not for every command
+
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
     csrf = CSRFProtect(app)
