@@ -22,7 +22,7 @@ def register_services(app: Any) -> list[Any]:
     """The engagement matching service."""
     from core.services import ServiceManifest
     from plugins.engagement import models  # noqa: F401 - the tables join the metadata
-    from plugins.engagement.opendata import EngagementSettingsSchema
+    from plugins.engagement.settings import EngagementSettingsSchema
 
     return [
         ServiceManifest(

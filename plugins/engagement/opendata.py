@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
 from typing import Any
 
-import marshmallow as ma
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -28,6 +26,7 @@ from core.models import Tenant
 from core.services import active_subscription
 from plugins.engagement.models import Opportunity, OrganisationKind
 from plugins.engagement.results import offer_data
+from plugins.engagement.settings import DEFAULT_LICENCE, LICENCES, Licence
 
 SERVICE_KEY = "engagement"
 PRIVATE_PERSON = "Privatperson"
@@ -40,46 +39,6 @@ COLUMNS = (
     "time_slots", "hours_per_week", "min_age", "places", "places_left", "waitlist_open",
     "expires_on", "url", "licence",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Licence:
-    """A licence of the Datenlizenz Deutschland family."""
-
-    key: str
-    name: str
-    url: str
-    dcat_uri: str
-
-
-LICENCES = {
-    licence.key: licence
-    for licence in (
-        Licence(
-            "dl-by-de/2.0",
-            "Datenlizenz Deutschland – Namensnennung – Version 2.0",
-            "https://www.govdata.de/dl-de/by-2-0",
-            "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
-        ),
-        Licence(
-            "dl-zero-de/2.0",
-            "Datenlizenz Deutschland – Zero – Version 2.0",
-            "https://www.govdata.de/dl-de/zero-2-0",
-            "http://dcat-ap.de/def/licenses/dl-zero-de/2.0",
-        ),
-    )
-}
-DEFAULT_LICENCE = "dl-by-de/2.0"
-
-
-class EngagementSettingsSchema(ma.Schema):
-    """The tenant's settings of the engagement service."""
-
-    open_data_licence = ma.fields.String(
-        load_default=DEFAULT_LICENCE,
-        validate=ma.validate.OneOf(sorted(LICENCES)),
-        metadata={"description": "licence of the open data: dl-by-de/2.0 or dl-zero-de/2.0"},
-    )
 
 
 def licence_of(tenant: Tenant) -> Licence:
