@@ -98,7 +98,7 @@ def test_activate_from_the_console_is_confirmed_and_audited(console, borken, ope
             select(AuditEntry).where(AuditEntry.action == "tenant.activated")
         ).one()
     assert (entry.actor, entry.reason) == (
-        f"user:{operator.id}:operator@example.org",
+        f"user:{operator.id}:{operator.pseudonym}",
         "Vertrag EA-7",
     )
 
