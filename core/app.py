@@ -51,11 +51,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app, [info.path for info in _loaded_infos(host)])
     security.init_app(app)
 
-    from core import api, tenant_routing, web
+    from core import api, formatting, tenant_routing, web
 
     rest = api.init_app(app)
     tenant_routing.init_app(app)
     web.init_app(app)
+    formatting.init_app(app)
     _set_up_plugins(app, host, rest)
     return app
 
