@@ -37,7 +37,7 @@ from core.auth import can_administer, current_principal, log_in, tenant_admin_re
 from core.db import session
 from core.errors import ConflictError, ValidationError
 from core.models import Tenant, TenantKind
-from core.services import subscriptions_of
+from core.services import is_subscribed, subscriptions_of
 from core.tenant_routing import VISIBLE_STATUSES, tenant_by_slug
 from plugins.tenants import invitations, masterdata
 from plugins.tenants.forms import (
@@ -110,6 +110,16 @@ def _target(managed: str | None) -> Tenant:
     ):
         abort(404)
     if not can_administer(current_principal(), gemeinde):
+        if not gemeinde.parent_may_administer:
+            abort(
+                403,
+                description=_(
+                    "%(gemeinde)s has not allowed %(kreis)s to administer it. Its "
+                    "administrators can allow it in their settings.",
+                    gemeinde=gemeinde.title,
+                    kreis=g.tenant.title,
+                ),
+            )
         abort(403)
     return gemeinde
 
@@ -134,7 +144,42 @@ def _render(
 def index(managed: str | None) -> Any:
     """Overview of the tenant's administration."""
     target = _target(managed)
-    return _render("tenants/admin_index.html", target, managed)
+    return _render(
+        "tenants/admin_index.html", target, managed, service_links=_service_links(target)
+    )
+
+
+def _service_links(target: Tenant) -> list[tuple[str, str, str]]:
+    """Links to the other plugins' administration pages: (url, title, what it is for)."""
+    views = current_app.view_functions
+    links = []
+    if "billing.overview" in views:
+        links.append(
+            (
+                url_for("billing.overview", tenant=target.slug),
+                _("Contracts and invoices"),
+                _("your contracts, invoices and costs per month"),
+            )
+        )
+    if "engagement.review" in views and is_subscribed(target, "engagement"):
+        links += [
+            (
+                url_for("engagement.review", tenant=target.slug),
+                _("Review volunteering offers"),
+                _("offers waiting for review before they are published"),
+            ),
+            (
+                url_for("engagement.reports", tenant=target.slug),
+                _("Reported offers"),
+                _("offers that visitors have reported"),
+            ),
+            (
+                url_for("engagement.admin_organisations", tenant=target.slug),
+                _("Volunteering organisations"),
+                _("verify organisations so that their offers need no review"),
+            ),
+        ]
+    return links
 
 
 @_route("/settings", "settings", methods=["GET", "POST"])
