@@ -89,7 +89,6 @@ def register_volunteer(
     minor = birth_year is not None and possibly_under(CONSENT_AGE, birth_year, today)
     parent_name = str(data.get("parent_name") or "").strip()
     email = errors.run(accounts.normalise_email, str(data.get("email") or ""))
-    parent_email = errors.run(_parent_email, data, email) if minor else None
     if minor and not parent_name:
         errors.errors.append(
             ValidationError(
@@ -98,6 +97,7 @@ def register_volunteer(
                 code="engagement.volunteer.parent_name.required",
             )
         )
+    parent_email = errors.run(_parent_email, data, email) if minor else None
     errors.run(accounts.validate_password, str(data.get("password") or ""))
     location = errors.run(_home_location, data)
     errors.raise_any()
