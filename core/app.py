@@ -57,9 +57,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     host = _load_plugins(app, plugin_objects)
     i18n.init_app(app, [info.path for info in _loaded_infos(host)])
 
-    from core import tenant_routing
+    from core import formatting, tenant_routing
 
     tenant_routing.init_app(app)
+    formatting.init_app(app)
     _set_up_plugins(app, host)
     app.web_setup.add(lambda: _set_up_web(app, host))
     return app

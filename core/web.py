@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("core", __name__)
 
 HOME_LIMIT = 100
+#: The home page without a query lists every tenant, grouped by Land and Kreis.
+HOME_LIST_LIMIT = 2000
 
 
 def init_app(app: Flask) -> None:
@@ -76,7 +78,35 @@ def home() -> str:
     """The platform home: find your municipality by name, AGS or postcode."""
     query = request.args.get("q", "").strip()[:100]
     tenants = search_tenants(query) if query else _public_tenants()
-    return render_template("core/home.html", query=query, tenants=tenants)
+    return render_template(
+        "core/home.html", query=query, tenants=tenants, regions=group_by_region(tenants)
+    )
+
+
+def group_by_region(tenants: list[Tenant]) -> list[tuple[str, list[tuple[str, list[Tenant]]]]]:
+    """Tenants grouped by Land, then by Kreis (names from the gazetteer), sorted by name:
+    ``[(land, [(kreis, [tenant, ...]), ...]), ...]``. A Land's own tenant and a
+    Kreis-level tenant sit in the group named after themselves."""
+    lands: dict[str, dict[str, list[Tenant]]] = {}
+    for tenant in tenants:
+        land = _place_name(tenant.ags[:2])
+        kreis = _place_name(tenant.ags[:5]) if len(tenant.ags) >= 5 else land
+        lands.setdefault(land, {}).setdefault(kreis, []).append(tenant)
+    return [
+        (
+            land,
+            [
+                (kreis, sorted(group, key=lambda t: t.title))
+                for kreis, group in sorted(kreise.items())
+            ],
+        )
+        for land, kreise in sorted(lands.items())
+    ]
+
+
+def _place_name(ags: str) -> str:
+    place = gazetteer.lookup(ags)
+    return place.name if place is not None else ags
 
 
 def _public_tenants() -> list[Tenant]:
@@ -84,7 +114,7 @@ def _public_tenants() -> list[Tenant]:
         select(Tenant)
         .where(Tenant.status.in_([TenantStatus.ACTIVE, TenantStatus.SUSPENDED]))
         .order_by(Tenant.name)
-        .limit(HOME_LIMIT)
+        .limit(HOME_LIST_LIMIT)
     )
     return list(session.scalars(stmt))
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, g, render_template, request
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from core.auth import tenant_admin_required
@@ -40,19 +41,25 @@ def euro(cents: int) -> str:
 @tenant_admin_required
 def overview() -> str:
     """The tenant's contracts, invoices and costs per month of a year."""
-    year = request.args.get("year", type=int) or dt.date.today().year
-    months = monthly_costs(g.tenant, year)
+    invoices = invoices_of_tenant(g.tenant)
+    # The years that have invoices, newest first; the chart opens on the newest.
+    years = sorted({int(invoice.period[:4]) for invoice in invoices}, reverse=True)
+    year = request.args.get("year", type=int) or (years[0] if years else dt.date.today().year)
+    months = [
+        (dt.date(year, int(label[5:7]), 1), cents) for label, cents in monthly_costs(g.tenant, year)
+    ]
     chart = bar_chart(
-        [(label[5:], cents) for label, cents in months],
+        [(format_date(month, "MMM"), cents) for month, cents in months],
         title=_("Costs per month %(year)s (gross, EUR)", year=year),
     )
     return render_template(
         "billing/overview.html",
         contracts=[contract_as_dict(c) for c in contracts_of(g.tenant)],
-        invoices=as_dicts(invoices_of_tenant(g.tenant)),
+        invoices=as_dicts(invoices),
         months=months,
         chart=chart,
         year=year,
+        years=years,
     )
 
 

@@ -43,7 +43,7 @@ from core.auth import (
 from core.db import session
 from core.errors import ConflictError, ValidationError
 from core.models import Tenant, TenantKind
-from core.services import subscriptions_of
+from core.services import is_subscribed, subscriptions_of
 from core.tenant_routing import VISIBLE_STATUSES
 from plugins.tenants import invitations, masterdata
 from plugins.tenants.forms import (
@@ -118,7 +118,42 @@ def _render(
 def index(managed: str | None) -> Any:
     """Overview of the tenant's administration."""
     target = _target(managed)
-    return _render("tenants/admin_index.html", target, managed)
+    return _render(
+        "tenants/admin_index.html", target, managed, service_links=_service_links(target)
+    )
+
+
+def _service_links(target: Tenant) -> list[tuple[str, str, str]]:
+    """Links to the other plugins' administration pages: (url, title, what it is for)."""
+    views = current_app.view_functions
+    links = []
+    if "billing.overview" in views:
+        links.append(
+            (
+                url_for("billing.overview", tenant=target.slug),
+                _("Contracts and invoices"),
+                _("your contracts, invoices and costs per month"),
+            )
+        )
+    if "engagement.review" in views and is_subscribed(target, "engagement"):
+        links += [
+            (
+                url_for("engagement.review", tenant=target.slug),
+                _("Review volunteering offers"),
+                _("offers waiting for review before they are published"),
+            ),
+            (
+                url_for("engagement.reports", tenant=target.slug),
+                _("Reported offers"),
+                _("offers that visitors have reported"),
+            ),
+            (
+                url_for("engagement.admin_organisations", tenant=target.slug),
+                _("Volunteering organisations"),
+                _("verify organisations so that their offers need no review"),
+            ),
+        ]
+    return links
 
 
 @_route("/settings", "settings", methods=["GET", "POST"])

@@ -44,8 +44,19 @@ def test_hook_register_blueprints(app, admin_client, billed):
 
 def test_overview_chart_has_a_text_alternative_and_a_table(app, admin_client, billed):
     html = admin_client.get("/coesfeld/billing/?year=2024").get_data(as_text=True)
-    assert "03: 892,50 €" in html  # in the SVG title
-    assert '<tr><th scope="row">2024-03</th><td class="amount">892,50 €</td></tr>' in html
+    assert "März: 892,50 €" in html  # in the SVG title
+    assert '<tr><th scope="row">März 2024</th><td class="amount">892,50\xa0€</td></tr>' in html
+
+
+def test_overview_opens_on_the_newest_year_with_invoices_and_offers_a_switch(
+    app, admin_client, billed
+):
+    html = admin_client.get("/coesfeld/billing/").get_data(as_text=True)
+    assert "Kosten je Monat 2024" in html
+    other_year = admin_client.get("/coesfeld/billing/?year=2023").get_data(as_text=True)
+    assert 'href="/coesfeld/billing/?year=2024">2024</a>' in other_year
+    assert "892,50\xa0€" in html
+    assert "19 % USt." in html
 
 
 def test_printable_invoice_shows_the_14_ustg_contents(app, admin_client, billed):
@@ -58,8 +69,8 @@ def test_printable_invoice_shows_the_14_ustg_contents(app, admin_client, billed)
         "DE999999995",
         "Coesfeld, Stadt, Kämmerei",
         billed["coesfeld"],
-        "2024-04-02",
-        "2024-03-01 – 2024-03-31",
+        "02.04.2024",
+        "01.03.2024 – 31.03.2024",
         "750,00 €",
         "142,50 €",
         "892,50 €",

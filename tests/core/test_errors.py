@@ -34,3 +34,43 @@ def test_localized_uses_the_request_language(app):
         assert error.localized() == "Mindestens 12 Zeichen."
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         assert error.localized() == "At least 12 characters."
+
+
+def test_with_field_keeps_template_parameters_and_code():
+    error = ValidationError("At least %(count)d characters.", field="x", code="a.b", count=3)
+    moved = error.with_field("password")
+    assert (moved.field, moved.template, moved.params, moved.code, moved.message) == (
+        "password",
+        "At least %(count)d characters.",
+        {"count": 3},
+        "a.b",
+        "At least 3 characters.",
+    )
+
+
+def test_a_collector_gathers_every_error_and_raises_them_together():
+    from core.errors import ErrorCollector, ValidationErrors
+
+    def positive(value):
+        if value <= 0:
+            raise ValidationError("must be positive", field=f"n{value}", code="n.negative")
+        return value
+
+    errors = ErrorCollector()
+    assert [errors.run(positive, 1), errors.run(positive, -1), errors.run(positive, 0)] == [
+        1,
+        None,
+        None,
+    ]
+    try:
+        errors.raise_any()
+    except ValidationErrors as exc:
+        raised = exc
+    assert [e.field for e in raised.errors] == ["n-1", "n0"]
+    assert (raised.field, raised.code, str(raised)) == (
+        "n-1",
+        "n.negative",
+        "n-1: must be positive; n0: must be positive",
+    )
+    assert raised.as_field_errors() == {"n-1": ["must be positive"], "n0": ["must be positive"]}
+    ErrorCollector().raise_any()  # nothing collected: nothing raised

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -372,3 +373,22 @@ def test_the_kreis_admin_reads_an_opted_in_gemeindes_audit_log(
         audit.status_code,
         "You administer Havixbeck on behalf of Coesfeld." in audit.get_data(as_text=True),
     ) == (200, True)
+
+
+def test_the_403_for_a_gemeinde_that_did_not_opt_in_says_why(admin_client, kreis, gemeinde):
+    page = (
+        admin_client(kreis)
+        .get("/kreis-coesfeld/admin/municipalities/havixbeck/", headers={"Accept-Language": "de"})
+        .get_data(as_text=True)
+    )
+
+    assert (
+        f"{gemeinde.title} hat {kreis.title} nicht erlaubt, sie zu verwalten. Die Verwaltung "
+        f"von {gemeinde.title} kann das in ihren Einstellungen erlauben."
+    ) in html.unescape(page)
+
+
+def test_the_start_page_links_to_contracts_and_invoices(admin_client, tenant):
+    page = admin_client(tenant).get("/coesfeld/admin/", headers={"Accept-Language": "de"})
+
+    assert '<a href="/coesfeld/billing/">Verträge und Rechnungen</a>' in page.get_data(as_text=True)
