@@ -63,14 +63,6 @@ _KIND_LABELS = {
     TenantKind.STADTSTAAT: _l("City state"),
 }
 
-    @property
-    def label(self) -> str:
-        """The level as people read it, in the current language ("Kreis")."""
-        from flask_babel import lazy_gettext as _l
-
-        labels = {"land": _l("Land"), "kreis": _l("District"), "gemeinde": _l("Municipality")}
-        return str(labels.get(self.value, self.value))
-
 
 class TenantStatus(enum.StrEnum):
     """Where a tenant is in its life on the platform."""
