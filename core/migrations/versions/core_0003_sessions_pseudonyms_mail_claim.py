@@ -35,7 +35,6 @@ def upgrade() -> None:
     with op.batch_alter_table("core_user", schema=None) as batch_op:
         batch_op.alter_column("pseudonym", existing_type=sa.String(length=16), nullable=False)
 
-
     with op.batch_alter_table("core_outbox_message", schema=None) as batch_op:
         batch_op.add_column(sa.Column("claimed_until", core.db.UTCDateTime(), nullable=True))
 
