@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from core import builtin, db, i18n, ratelimit, security
+from core import bounds, builtin, db, i18n, ratelimit, security
 from core.config import load_settings, resolve_instance_path
 from core.plugins import PluginHost
 from core.services import EXTENSION_KEY as SERVICES_KEY
@@ -45,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(load_settings(Path(app.instance_path), config))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
+    bounds.init_app(app)  # before any route: bounds the int converter
     db.init_app(app)
     ratelimit.init_app(app)
     host = _load_plugins(app, plugin_objects)
