@@ -17,6 +17,7 @@ from marshmallow import validate
 
 from core.errors import ValidationError as RathausValidationError
 from plugins.billing.models import Allocation, Interval, Proration, VatCategory
+from plugins.billing.money import MAX_AMOUNT
 
 KEY = validate.Regexp(
     r"^[a-z0-9][a-z0-9_-]{0,63}$", error="must be lowercase letters, digits, - or _ (1-64)"
@@ -29,6 +30,7 @@ class Money(ma.fields.Field):
     default_error_messages = {
         "invalid": 'must be an amount with at most two decimals given as a string, e.g. "750.00"',
         "negative": "must not be negative",
+        "too_large": "must be at most 999999999999.99",
     }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
@@ -38,6 +40,8 @@ class Money(ma.fields.Field):
             amount = Decimal(str(value).strip())
         except (InvalidOperation, ValueError):
             raise self.make_error("invalid") from None
+        if amount.is_finite() and abs(amount) > MAX_AMOUNT:
+            raise self.make_error("too_large")  # before quantize, which would overflow
         if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
             raise self.make_error("invalid")
         if amount < 0:
