@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from core.db import session, utcnow
 from core.errors import ConflictError, NotFoundError, ValidationError
+from core.identifiers import refuse_control_characters
 from core.models import ApiToken, Role, Tenant, User, UserRole
 from core.tenancy import cross_tenant, platform_context, tenant_context
 
@@ -95,6 +96,7 @@ def create_user(
         raise ValidationError("operators belong to the platform, not to a tenant", field="roles")
     if not display_name.strip():
         raise ValidationError("must not be empty", field="display_name")
+    refuse_control_characters(display_name.strip(), "display_name")
     if password is not None:
         validate_password(password)
     with _scope_of(tenant):

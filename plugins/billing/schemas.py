@@ -16,6 +16,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from core.errors import ValidationError as RathausValidationError
+from core.identifiers import CONTROL_CHARACTERS
 from plugins.billing.models import Allocation, Interval, Proration, VatCategory
 from plugins.billing.money import MAX_AMOUNT
 
@@ -76,7 +77,16 @@ def _domain_check(function: Any, value: Any, field: str) -> Any:
 
 class _Party(ma.Schema):
     key = ma.fields.String(required=True, validate=KEY)
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = ma.fields.String(
+        required=True,
+        validate=validate.And(
+            validate.Length(min=1, max=200),
+            validate.Regexp(
+                CONTROL_CHARACTERS.pattern.replace("[", "^[^", 1) + "*$",
+                error="must not contain control characters such as line breaks or tabs",
+            ),
+        ),
+    )
     street = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
     postcode = ma.fields.String(
         required=True, validate=validate.Regexp(r"^\d{5}$", error="must be 5 digits")
