@@ -159,8 +159,15 @@ def _claim(message: OutboxMessage) -> bool:
 
 def _send_one(smtp: smtplib.SMTP, message: OutboxMessage, report: SendReport) -> None:
     message.attempts += 1
+    to = ascii_address(message.to_address)
+    if to is None:
+        # Retrying cannot help: fail once, saying why.
+        message.status = OutboxStatus.FAILED
+        message.last_error = NON_ASCII_MAILBOX
+        report.failed += 1
+        return
     try:
-        smtp.send_message(_build(message))
+        smtp.send_message(_build(message, to))
     except (OSError, smtplib.SMTPException) as exc:
         _note_failure(message, str(exc), report)
         return
@@ -168,6 +175,24 @@ def _send_one(smtp: smtplib.SMTP, message: OutboxMessage, report: SendReport) ->
     message.sent_at = utcnow()
     message.last_error = None
     report.sent += 1
+
+
+NON_ASCII_MAILBOX = (
+    "the mailbox name before the @ is not ASCII; mail servers without SMTPUTF8 cannot "
+    "deliver to it, so the message was not sent (ask for another address)"
+)
+
+
+def ascii_address(address: str) -> str | None:
+    """``address`` with its domain in IDNA (``müller.de`` -> ``xn--mller-kva.de``), or
+    None when the mailbox name itself is not ASCII (that needs SMTPUTF8)."""
+    local, _, domain = address.rpartition("@")
+    if not local.isascii():
+        return None
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return None
 
 
 def _due(category_prefix: str | None, after_id: int, *, lock: bool = False) -> Select:
@@ -211,10 +236,10 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def _build(message: OutboxMessage) -> EmailMessage:
+def _build(message: OutboxMessage, to: str) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = current_app.config["MAIL_FROM"]
-    mail["To"] = message.to_address
+    mail["To"] = to
     mail["Subject"] = message.subject
     mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
     mail.set_content(message.body_text)
