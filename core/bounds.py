@@ -2,7 +2,7 @@
 
 A path like ``/offers/52779216675...`` matched Werkzeug's ``int`` converter, and the
 number then overflowed the database driver (``OverflowError`` on SQLite, "out of
-range" on PostgreSQL). Path integers are bounded to the database's 64-bit range,
+range" on PostgreSQL). Path integers are bounded to the range of an integer column,
 so a larger one simply does not match (404); a number out of range that reaches the
 database from a query string or a body answers 400.
 """
@@ -16,8 +16,9 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
-#: The largest value of a 64-bit signed integer column (PostgreSQL ``bigint``).
-MAX_INT = 2**63 - 1
+#: The largest value of an ``Integer`` column (PostgreSQL ``integer``, 32 bits): ids
+#: are integers, so a larger path id can name nothing, on SQLite and PostgreSQL alike.
+MAX_INT = 2**31 - 1
 #: SQLSTATE numeric_value_out_of_range.
 OUT_OF_RANGE = "22003"
 
