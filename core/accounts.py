@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload
 
 from core.db import session, utcnow
 from core.errors import ConflictError, NotFoundError, ValidationError
+from core.identifiers import refuse_control_characters
 from core.models import ApiToken, Role, Tenant, User, UserRole
 from core.plugins import current_host
 from core.tenancy import cross_tenant, platform_context, tenant_context
@@ -117,6 +118,7 @@ def create_user(
         raise ValidationError(
             "must not be empty", field="display_name", code="account.display_name.required"
         )
+    refuse_control_characters(display_name.strip(), "display_name")
     if password is not None:
         validate_password(password)
     with _scope_of(tenant):

@@ -16,6 +16,7 @@ import marshmallow as ma
 from flask import Flask, Response, json, render_template
 from flask.views import MethodView
 
+from core import openapi
 from core.auth import current_principal, login_required
 from core.db import session
 from core.deferred import DeferredSetup
@@ -72,6 +73,16 @@ class RathausApi(flask_smorest.Api):
 
     def _register_error_handlers(self) -> None:
         return None
+
+    def _register_responses(self) -> None:
+        openapi.error_responses(self.spec)
+
+    def document(self) -> dict[str, Any]:
+        """The OpenAPI document, with every operation's problem+json errors."""
+        return openapi.document(self.spec.to_dict())
+
+    def _openapi_json(self) -> Response:
+        return Response(json.dumps(self.document(), indent=2), mimetype="application/json")
 
 
 def problem(
@@ -138,7 +149,7 @@ def _spec_options() -> dict[str, Any]:
 
 
 def _docs_page(rest: RathausApi) -> str:
-    spec = rest.spec.to_dict()
+    spec = rest.document()
     return render_template("core/api_docs.html", spec=spec, operations=_operations(spec))
 
 

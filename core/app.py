@@ -20,7 +20,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from core import builtin, db, i18n, ratelimit, security
+from core import bounds, builtin, db, i18n, ratelimit, security
 from core.config import load_settings, resolve_instance_path
 from core.deferred import RathausFlask
 from core.plugins import EXTENSION_KEY as PLUGINS_KEY
@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(load_settings(Path(app.instance_path), config))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
+    bounds.init_app(app)  # before any route: bounds the int converter
     db.init_app(app)
     ratelimit.init_app(app)
     security.trust_proxies(app)

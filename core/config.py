@@ -137,12 +137,28 @@ def instance_file_settings(instance_path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_text_file(path))
     except tomllib.TOMLDecodeError as exc:
         raise ValidationError(
             "is not valid TOML: %(exc)s", field=str(path), code="config.invalid_toml", exc=exc
         ) from None
     return {key.upper(): value for key, value in data.items()}
+
+
+def read_text_file(path: Path) -> str:
+    """A UTF-8 text file's content; ``ValidationError`` (field: the path) when it is
+    not text, so that a binary file ends in ``Error: <path>: ...``, not a traceback."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValidationError(
+            "line %(line)s is not UTF-8 text; is this the right file?",
+            field=str(path),
+            code="file.not_text",
+            line=line,
+        ) from None
 
 
 def resolve_instance_path(config: Mapping[str, Any] | None) -> Path | None:

@@ -21,6 +21,21 @@ _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
+#: C0 and C1 controls, and the invisible marks that reorder or hide text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def refuse_control_characters(text: str | None, field: str) -> None:
+    """Refuse a name with control characters (line breaks, tabs, NUL, bidi marks):
+    they break CSV and mail headers and can disguise a name."""
+    if text and CONTROL_CHARACTERS.search(text):
+        raise ValidationError(
+            "must not contain control characters such as line breaks or tabs",
+            field=field,
+            code="text.control_characters",
+        )
+
+
 def validate_ags(text: str, field: str = "ags") -> str:
     """The normalised AGS (2, 5 or 8 digits); ``ValidationError`` saying what is wrong."""
     key = "".join((text or "").split())

@@ -3,8 +3,11 @@
 ``queue_mail`` stores a message in the same transaction as the change it reports, so
 a mail server outage loses nothing; ``send_pending`` (``rathaus mail send``, run by
 cron) delivers what is due over SMTP. A message is marked sent in its own commit right
-after the server accepted it, so a re-run never sends it twice; rows are claimed with
-``FOR UPDATE SKIP LOCKED`` on PostgreSQL so that two senders share the work.
+after the server accepted it, so a re-run never sends it twice. Before sending, a
+sender claims the message with one ``UPDATE`` that succeeds only while nobody else
+holds it (``claimed_until``, a lease that a crashed sender's claim runs out of), so
+two senders at once — on SQLite too — never send the same message twice; PostgreSQL
+additionally skips rows another sender has locked (``FOR UPDATE SKIP LOCKED``).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, or_, select, update
 
 from core.accounts import normalise_email
 from core.db import get_db, session, utcnow
@@ -114,7 +117,10 @@ def send_pending(*, category_prefix: str | None = None, limit: int = 500) -> Sen
                 if message is None:
                     break
                 last_id = message.id
+                if not _claim(message):
+                    continue  # another sender has it
                 _send_one(smtp, message, report)
+                message.claimed_until = None
                 session.commit()
         finally:
             with contextlib.suppress(OSError, smtplib.SMTPException):
@@ -122,10 +128,46 @@ def send_pending(*, category_prefix: str | None = None, limit: int = 500) -> Sen
     return report
 
 
+#: How long a claim holds: a sender that crashed mid-send leaves the message to the
+#: next run after this (longer than any SMTP timeout).
+CLAIM_LEASE = dt.timedelta(minutes=10)
+
+
+def _claim(message: OutboxMessage) -> bool:
+    """Claim ``message`` for this sender in one statement; False when another has it.
+
+    The read transaction is ended first: on SQLite a write in a transaction that read
+    before another process's commit fails instead of waiting.
+    """
+    message_id = message.id
+    session.commit()
+    now = utcnow()
+    claimed = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        .where(or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+        .values(claimed_until=now + CLAIM_LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    if claimed.rowcount != 1:
+        return False
+    session.refresh(message)  # what another sender may have changed meanwhile
+    return True
+
+
 def _send_one(smtp: smtplib.SMTP, message: OutboxMessage, report: SendReport) -> None:
     message.attempts += 1
+    to = ascii_address(message.to_address)
+    if to is None:
+        # Retrying cannot help: fail once, saying why.
+        message.status = OutboxStatus.FAILED
+        message.last_error = NON_ASCII_MAILBOX
+        report.failed += 1
+        return
     try:
-        smtp.send_message(_build(message))
+        smtp.send_message(_build(message, to))
     except (OSError, smtplib.SMTPException) as exc:
         _note_failure(message, str(exc), report)
         return
@@ -135,12 +177,31 @@ def _send_one(smtp: smtplib.SMTP, message: OutboxMessage, report: SendReport) ->
     report.sent += 1
 
 
+NON_ASCII_MAILBOX = (
+    "the mailbox name before the @ is not ASCII; mail servers without SMTPUTF8 cannot "
+    "deliver to it, so the message was not sent (ask for another address)"
+)
+
+
+def ascii_address(address: str) -> str | None:
+    """``address`` with its domain in IDNA (``müller.de`` -> ``xn--mller-kva.de``), or
+    None when the mailbox name itself is not ASCII (that needs SMTPUTF8)."""
+    local, _, domain = address.rpartition("@")
+    if not local.isascii():
+        return None
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return None
+
+
 def _due(category_prefix: str | None, after_id: int, *, lock: bool = False) -> Select:
     stmt = (
         select(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.PENDING)
         .where(OutboxMessage.id > after_id)
         .where(or_(OutboxMessage.send_after.is_(None), OutboxMessage.send_after <= utcnow()))
+        .where(or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < utcnow()))
         .order_by(OutboxMessage.id)
     )
     if category_prefix:
@@ -175,10 +236,10 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def _build(message: OutboxMessage) -> EmailMessage:
+def _build(message: OutboxMessage, to: str) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = current_app.config["MAIL_FROM"]
-    mail["To"] = message.to_address
+    mail["To"] = to
     mail["Subject"] = message.subject
     mail["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
     mail.set_content(message.body_text)

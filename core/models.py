@@ -355,3 +355,5 @@ class OutboxMessage(TenantScoped, Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     send_after: Mapped[dt.datetime | None]
     sent_at: Mapped[dt.datetime | None]
+    # Set while one sender delivers the message (a lease: see core.mail).
+    claimed_until: Mapped[dt.datetime | None]

@@ -7,7 +7,8 @@ that other installed plugins cannot leak in), and ``rathaus_config`` to add sett
 The database is SQLite unless ``RATHAUS_TEST_DATABASE_URL`` (or, failing that,
 ``RATHAUS_DATABASE_URL``) names a PostgreSQL server: then each pytest worker gets a
 database of its own next to the one named (``<db>_rathaus[_<RATHAUS_TEST_DB_SUFFIX>]_<worker>``),
-migrated once and emptied after each test.
+migrated once, emptied after each test and dropped when the run ends. The database
+named in the URL must exist (it is only connected to, to create the workers' ones).
 On SQLite the schema is migrated once into a template file that each test copies.
 
 Fixtures: ``app`` (with an application context pushed), ``client``, ``runner``
@@ -146,6 +147,17 @@ def _grant_app_role(url: str) -> None:
         engine.dispose()
 
 
+def _drop_worker_database(base_url: str, worker_url: str) -> None:
+    """Drop a worker's database at the end of the run: nothing is left behind."""
+    admin = create_engine(make_url(base_url), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            name = make_url(worker_url).database
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 def _worker_database(base_url: str, worker: str) -> str:
     """Create (fresh) a PostgreSQL database for one pytest worker; return its URL."""
     url = make_url(base_url)
@@ -165,8 +177,9 @@ def _worker_database(base_url: str, worker: str) -> str:
 @pytest.fixture(scope="session")
 def rathaus_database(
     tmp_path_factory: pytest.TempPathFactory, rathaus_plugins: list[str] | None, worker_id: str
-) -> TestDatabase:
-    """The migrated test database of this pytest worker."""
+) -> Iterator[TestDatabase]:
+    """The migrated test database of this pytest worker (on PostgreSQL dropped again
+    when the run ends)."""
     from core import create_app, migrate
 
     configured = _configured_url()
@@ -190,7 +203,9 @@ def rathaus_database(
     app.extensions["rathaus.db"].dispose()
     if not database.is_sqlite:
         _grant_app_role(database.url)
-    return database
+    yield database
+    if not database.is_sqlite:
+        _drop_worker_database(configured, database.url)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
+from core.config import read_text_file
 from core.db import session
 from core.errors import ValidationError
 from core.output import emit_json, emit_table, json_option
@@ -366,7 +367,7 @@ def apply_command(file: Path, dry_run: bool, as_json: bool) -> None:
     """
     from plugins.billing.configuration import apply_toml
 
-    report = apply_toml(file.read_text(encoding="utf-8"), dry_run=dry_run)
+    report = apply_toml(read_text_file(file), dry_run=dry_run)
     if as_json:
         emit_json(report)
         return

@@ -9,6 +9,7 @@ that contracts have pinned cannot change its prices: add a new version instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from typing import Any
 
@@ -338,6 +339,7 @@ def _apply_sponsorship(item: dict[str, Any], changed: dict[str, list[str]]) -> N
             code="config.unknown_sponsor",
             key=repr(item["sponsor"]),
         )
+    _refuse_overlap(item)
     sponsorship, new = _get_or_new(Sponsorship, item["key"])
     values = {
         "sponsor_id": sponsor.id,
@@ -351,6 +353,30 @@ def _apply_sponsorship(item: dict[str, Any], changed: dict[str, list[str]]) -> N
     }
     if _assign(sponsorship, values) or new:
         changed["sponsorships"].append(item["key"])
+
+
+def _refuse_overlap(item: dict[str, Any]) -> None:
+    """Two sponsorships may not pay the same service for the same tenant on one day:
+    which of them would the invoice go to?"""
+    session.flush()  # sponsorships earlier in the same document count too
+    others = session.scalars(
+        select(Sponsorship).where(
+            Sponsorship.service_key == item["service"], Sponsorship.key != item["key"]
+        )
+    )
+    far = dt.date.max
+    for other in others:
+        if item["starts_on"] > (other.ends_on or far) or other.starts_on > (item["ends_on"] or far):
+            continue
+        mine, theirs = item["tenants"], other.tenant_ags
+        if mine is not None and theirs is not None and not set(mine) & set(theirs):
+            continue
+        raise ValidationError(
+            "overlaps sponsorship %(other)s of the same service; end one before the other starts",
+            field="starts_on",
+            code="sponsorship.overlap",
+            other=repr(other.key),
+        )
 
 
 def _apply_pool(item: dict[str, Any], changed: dict[str, list[str]]) -> None:

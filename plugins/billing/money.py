@@ -18,6 +18,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+#: The largest amount anybody may enter: far beyond any fee, and far from the limits
+#: of Decimal's precision and of 64-bit cent columns.
+MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def round_money(amount: Decimal | int | str) -> Decimal:
@@ -42,6 +45,13 @@ def parse_money(text: str | Decimal | int, field: str = "amount") -> Decimal:
             code="money.invalid",
             value=repr(text),
         ) from None
+    if value.is_finite() and abs(value) > MAX_AMOUNT:
+        raise ValidationError(
+            "%(value)s is too large (at most 999999999999.99)",
+            field=field,
+            code="amount.too_large",
+            value=repr(text),
+        )
     if not value.is_finite() or value != value.quantize(CENT):
         raise ValidationError(
             "%(value)s has more than two decimals",

@@ -16,7 +16,9 @@ import marshmallow as ma
 from marshmallow import validate
 
 from core.errors import ValidationError as RathausValidationError
+from core.identifiers import CONTROL_CHARACTERS
 from plugins.billing.models import Allocation, Interval, Proration, SubsidyStatus, VatCategory
+from plugins.billing.money import MAX_AMOUNT
 
 KEY = validate.Regexp(
     r"^[a-z0-9][a-z0-9_-]{0,63}$", error="must be lowercase letters, digits, - or _ (1-64)"
@@ -29,6 +31,7 @@ class Money(ma.fields.Field):
     default_error_messages = {
         "invalid": 'must be an amount with at most two decimals given as a string, e.g. "750.00"',
         "negative": "must not be negative",
+        "too_large": "must be at most 999999999999.99",
     }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
@@ -38,6 +41,8 @@ class Money(ma.fields.Field):
             amount = Decimal(str(value).strip())
         except (InvalidOperation, ValueError):
             raise self.make_error("invalid") from None
+        if amount.is_finite() and abs(amount) > MAX_AMOUNT:
+            raise self.make_error("too_large")  # before quantize, which would overflow
         if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
             raise self.make_error("invalid")
         if amount < 0:
@@ -72,7 +77,16 @@ def _domain_check(function: Any, value: Any, field: str) -> Any:
 
 class _Party(ma.Schema):
     key = ma.fields.String(required=True, validate=KEY)
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = ma.fields.String(
+        required=True,
+        validate=validate.And(
+            validate.Length(min=1, max=200),
+            validate.Regexp(
+                CONTROL_CHARACTERS.pattern.replace("[", "^[^", 1) + "*$",
+                error="must not contain control characters such as line breaks or tabs",
+            ),
+        ),
+    )
     street = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
     postcode = ma.fields.String(
         required=True, validate=validate.Regexp(r"^\d{5}$", error="must be 5 digits")

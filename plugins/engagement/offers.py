@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from core import accounts, audit
 from core.db import session, utcnow
 from core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from core.identifiers import refuse_control_characters
 from core.models import Role, Tenant, User
 from core.plugins import current_host
 from core.tenancy import cross_tenant, tenant_context
@@ -95,8 +96,10 @@ def _organisation_values(data: Mapping[str, Any]) -> dict[str, Any]:
             field="plz",
             code="engagement.organisation.plz.invalid",
         )
+    name = _text(data, "name", 200, required=True)
+    refuse_control_characters(name, "name")
     return {
-        "name": _text(data, "name", 200, required=True),
+        "name": name,
         "kind": kind,
         "description": _text(data, "description", 5000),
         "website": website,

@@ -24,6 +24,7 @@ from wtforms import RadioField
 from core import csvsafe, gazetteer
 from core.models import Tenant
 from core.services import active_subscription
+from plugins.engagement.forms import _c
 from plugins.engagement.models import Opportunity, OrganisationKind
 from plugins.engagement.results import offer_data
 from plugins.engagement.settings import DEFAULT_LICENCE, LICENCES, Licence
@@ -233,7 +234,9 @@ def set_licence(tenant: Tenant, key: str) -> None:
 class LicenceForm(FlaskForm):
     """The licence of the tenant's open data."""
 
-    licence = RadioField(_l("Licence"), choices=[(key, lic.name) for key, lic in LICENCES.items()])
+    licence = RadioField(
+        _l("Licence"), choices=_c((key, lic.name) for key, lic in LICENCES.items())
+    )
 
 
 def admin_open_data() -> Any:

@@ -141,7 +141,12 @@ def parse_source(data: bytes, file_format: str, name: str) -> Source:
         file_format = _detect(data)
     if file_format == "gv100ad":
         return _read_gv100ad(data, name)
-    return _read_csv(data, name)
+    try:
+        return _read_csv(data, name)
+    except csv.Error as exc:  # e.g. a field over the csv module's 128 KiB limit
+        raise ValidationError(
+            "the CSV cannot be read: %(problem)s", field="file", problem=str(exc)
+        ) from None
 
 
 def _detect(data: bytes) -> str:

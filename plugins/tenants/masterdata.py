@@ -15,7 +15,7 @@ from flask import current_app
 from core import accounts, audit
 from core.db import session
 from core.errors import ValidationError
-from core.identifiers import validate_leitweg_id
+from core.identifiers import refuse_control_characters, validate_leitweg_id
 from core.models import Tenant, TenantKind
 from plugins.tenants.registry import target
 
@@ -55,8 +55,10 @@ class MasterDataError(ValidationError):
 
 
 def check_text(value: str | None, field: str, max_length: int) -> str | None:
-    """Trimmed text, None when blank; ``ValidationError`` when too long."""
+    """Trimmed text, None when blank; ``ValidationError`` when too long or when it
+    holds control characters."""
     text = (value or "").strip()
+    refuse_control_characters(text, field)
     if len(text) > max_length:
         raise ValidationError(
             "must have at most %(max_length)s characters, not %(length)s",

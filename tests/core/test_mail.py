@@ -140,3 +140,20 @@ def test_queueing_refuses_a_malformed_address(app):
 
     with pytest.raises(ValidationError, match="email: 'nobody' is not an e-mail address"):
         queue_mail("nobody", "S", "B", category="test")
+
+
+def test_umlaut_domains_are_sent_in_idna(app, smtp, tenant):
+    queue_mail("erika@müller-bäckerei.example", "Hallo", "Text", category="test", tenant=tenant)
+    session.commit()
+    assert send_pending().as_dict() == {"sent": 1, "failed": 0, "deferred": 0}
+    assert smtp.messages[0][1] == ["erika@xn--mller-bckerei-hfb76a.example"]
+
+
+def test_a_non_ascii_mailbox_fails_once_with_a_clear_error(app, smtp, tenant):
+    queue_mail("jörg@example.org", "Hallo", "Text", category="test", tenant=tenant)
+    session.commit()
+    assert send_pending().as_dict() == {"sent": 0, "failed": 1, "deferred": 0}
+    assert send_pending().as_dict() == {"sent": 0, "failed": 0, "deferred": 0}
+    (message,) = outbox(tenant)
+    assert (message.status, message.attempts, smtp.messages) == (OutboxStatus.FAILED, 1, [])
+    assert message.last_error.startswith("the mailbox name before the @ is not ASCII")

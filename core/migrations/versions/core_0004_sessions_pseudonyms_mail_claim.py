@@ -1,4 +1,4 @@
-"""Login sessions end server-side (a session version); a pseudonym for records.
+"""Sessions end server-side (a version); pseudonyms for records; outbox claims.
 
 Revision ID: core_0004
 Revises: core_0003
@@ -11,6 +11,8 @@ import secrets
 
 import sqlalchemy as sa
 from alembic import op
+
+import core.db
 
 revision = "core_0004"
 down_revision = "core_0003"
@@ -33,8 +35,13 @@ def upgrade() -> None:
     with op.batch_alter_table("core_user", schema=None) as batch_op:
         batch_op.alter_column("pseudonym", existing_type=sa.String(length=16), nullable=False)
 
+    with op.batch_alter_table("core_outbox_message", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("claimed_until", core.db.UTCDateTime(), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("core_outbox_message", schema=None) as batch_op:
+        batch_op.drop_column("claimed_until")
     with op.batch_alter_table("core_user", schema=None) as batch_op:
         batch_op.drop_column("pseudonym")
         batch_op.drop_column("session_version")
