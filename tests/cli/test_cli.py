@@ -132,4 +132,4 @@ def test_demo_twice_changes_nothing_the_second_time(runner, app):
 def test_db_current_table(runner):
     lines = runner.invoke("db", "current").output.splitlines()
     assert lines[0].split() == ["component", "current", "head", "state"]
-    assert lines[1].split() == ["core", "core_0002", "core_0002", "ok"]
+    assert lines[1].split() == ["core", "core_0004", "core_0004", "ok"]
