@@ -111,7 +111,12 @@ def disable(table: str) -> None:
 # ---------------------------------------------------------------------------------
 
 
-def _scope_values() -> tuple[str, str]:
+def _scope_values(options: Any) -> tuple[str, str]:
+    """The settings for a statement: the code's scope, or cross-tenant for the ORM's
+    explicit opt-out (``execution_options(cross_tenant=True)``) and for column loads of
+    objects the session already holds (which the ORM scoping lets through as well)."""
+    if options.get("cross_tenant") or options.get("rathaus_column_load"):
+        return "", "on"
     scope = current_scope()
     tenant = "" if scope.tenant_id is None else str(scope.tenant_id)
     return tenant, "on" if scope.cross_tenant else ""
@@ -131,11 +136,13 @@ def install(engine: Any, sessionmaker: Any, *, role: str | None = None) -> None:
             connection.execute(text(f"SET LOCAL ROLE {role}"))
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _apply(conn: Any, cursor: Any, *_args: Any) -> None:
+    def _apply(
+        conn: Any, cursor: Any, _statement: Any, _params: Any, context: Any, *_: Any
+    ) -> None:
         info = conn.info
         if not info.get(_ACTIVE):
             return
-        values = _scope_values()
+        values = _scope_values(context.execution_options if context is not None else {})
         if info.get(_CACHE) == values:
             return
         cursor.execute(

@@ -175,7 +175,12 @@ def _scope_statement(state: ORMExecuteState) -> None:
     """Add the tenant criterion to every ORM statement on tenant-scoped models."""
     if not (state.is_select or state.is_update or state.is_delete):
         return
-    if state.is_column_load or state.execution_options.get("cross_tenant"):
+    if state.is_column_load:
+        # Refreshing or lazy-loading attributes of an object the session already holds
+        # (it was visible when loaded): row-level security lets this one through too.
+        state.update_execution_options(rathaus_column_load=True)
+        return
+    if state.execution_options.get("cross_tenant"):
         return
     scope = current_scope()
     if scope.cross_tenant:

@@ -119,7 +119,12 @@ def index(managed: str | None) -> Any:
     """Overview of the tenant's administration."""
     target = _target(managed)
     return _render(
-        "tenants/admin_index.html", target, managed, service_links=_service_links(target)
+        "tenants/admin_index.html",
+        target,
+        managed,
+        # A Kreis administering a Gemeinde gets the delegated pages, not the Gemeinde's own.
+        service_links=_service_links(target) if managed is None else [],
+        delegated=_delegated_pages(managed),
     )
 
 
@@ -154,6 +159,24 @@ def _service_links(target: Tenant) -> list[tuple[str, str, str]]:
             ),
         ]
     return links
+
+
+#: Pages of other plugins for a Gemeinde the Kreis administers: (endpoint, label).
+DELEGATED_PAGES = (
+    ("engagement_delegated.review", _l("Review queue of the volunteering offers")),
+    ("billing_delegated.overview", _l("Contracts and invoices (read-only)")),
+)
+
+
+def _delegated_pages(managed: str | None) -> list[tuple[str, str]]:
+    """Links to the enabled plugins' delegated pages of a managed Gemeinde."""
+    if managed is None:
+        return []
+    return [
+        (url_for(endpoint, managed=managed), str(label))
+        for endpoint, label in DELEGATED_PAGES
+        if endpoint in current_app.view_functions
+    ]
 
 
 @_route("/settings", "settings", methods=["GET", "POST"])

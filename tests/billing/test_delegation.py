@@ -87,3 +87,17 @@ def test_a_gemeinde_that_did_not_opt_in_gets_a_403_that_says_so(kreis_admin, bil
     assert "Stadt Coesfeld has not allowed the district to administer it." in english.get_data(
         as_text=True
     )
+
+
+def test_the_managed_gemeindes_administration_links_the_delegated_pages(kreis_admin, coesfeld):
+    opt_in(coesfeld)
+
+    page = kreis_admin.get("/kreis-coesfeld/admin/municipalities/coesfeld/", headers=EN).get_data(
+        as_text=True
+    )
+
+    assert f'<a href="{BASE}/">Contracts and invoices (read-only)</a>' in page
+    assert (
+        '<a href="/kreis-coesfeld/admin/municipalities/coesfeld/engagement/review">'
+        "Review queue of the volunteering offers</a>"
+    ) in page
