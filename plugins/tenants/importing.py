@@ -145,7 +145,10 @@ def parse_source(data: bytes, file_format: str, name: str) -> Source:
         return _read_csv(data, name)
     except csv.Error as exc:  # e.g. a field over the csv module's 128 KiB limit
         raise ValidationError(
-            "the CSV cannot be read: %(problem)s", field="file", problem=str(exc)
+            "the CSV cannot be read: %(problem)s",
+            field="file",
+            code="import.csv.unreadable",
+            problem=str(exc),
         ) from None
 
 

@@ -222,13 +222,13 @@ def test_backdated_end_over_final_invoices_is_refused_until_they_are_cancelled(a
         )
     assert caught.value.code == "contract.end_over_final_invoices"
     assert str(caught.value) == (
-        "ends_on: final invoices charge this contract after 2024-03-31 (RIT-2024-00002); "
+        "ends_on: final invoices charge this contract after 2024-03-31 (KIT-2024-00002); "
         "cancel them first, the next billing run then bills up to the new end"
     )
     session.rollback()
     (contract,) = contracts_of(connected_2024)
     assert contract.ends_on is None
-    cancel("RIT-2024-00002", "Kündigung zum 31.03.2024", today=dt.date(2024, 4, 10))
+    cancel("KIT-2024-00002", "Kündigung zum 31.03.2024", today=dt.date(2024, 4, 10))
     end_subscription(
         connected_2024, "engagement", ends_on=dt.date(2024, 3, 31), allow_backdated=True
     )

@@ -151,7 +151,7 @@ def test_csv_export_neutralises_formulas_in_the_recipient(app, connected_2024, r
         session.commit()
     run("2024-03")
     finalize_all()
-    cancel("RIT-2024-00001", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
+    cancel("KIT-2024-00001", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
     result = runner.invoke("billing", "export-csv", "--period", "2024-03")
     rows = list(csv.reader(io.StringIO(result.stdout), delimiter=";"))
     assert rows[1][5] == '\'=HYPERLINK("http://evil.example","Kämmerei")'

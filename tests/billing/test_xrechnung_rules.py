@@ -63,7 +63,7 @@ def documents(app, connected_2024, kkd):
         for n in range(1, 20)
         if invoice_by_number(f"KKD-2024-{n:05d}").buyer["key"] == "kirchhain"
     )
-    numbers = {"S": "RIT-2024-00001", "O": kirchhain.number}
+    numbers = {"S": "KIT-2024-00001", "O": kirchhain.number}
     found = {key: parse(xrechnung_xml(invoice_by_number(n))) for key, n in numbers.items()}
     for key, number in numbers.items():
         document = cancel(number, "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
@@ -84,7 +84,7 @@ def exempt(app, other_tenant, subscribe):
     subscribe(duelmen, "engagement", starts_on=dt.date(2024, 3, 15), allow_backdated=True)
     run("2024-03")
     finalize_all(dt.date(2024, 4, 2))
-    return parse(xrechnung_xml(invoice_by_number("RIT-2024-00001")))
+    return parse(xrechnung_xml(invoice_by_number("KIT-2024-00001")))
 
 
 @pytest.fixture(params=["S and O", "E"])
@@ -178,7 +178,7 @@ def test_br_co_25_positive_amount_due_has_due_date_or_terms(every):
 
 def test_br_55_cancellation_references_the_preceding_invoice(documents):
     (reference,) = xpath(documents["S-381"], "//ram:InvoiceReferencedDocument")
-    assert texts(reference, "ram:IssuerAssignedID") == ["RIT-2024-00001"]
+    assert texts(reference, "ram:IssuerAssignedID") == ["KIT-2024-00001"]
     assert texts(reference, "ram:FormattedIssueDateTime/qdt:DateTimeString") == ["20240402"]
     assert texts(documents["O-381"], "//ram:InvoiceReferencedDocument/ram:IssuerAssignedID")
 
@@ -195,7 +195,7 @@ def test_br_s_01_s_lines_have_an_s_breakdown(documents):
 def test_br_s_02_seller_vat_id_present(documents):
     for key in ("S", "S-381"):
         assert [(e.get("schemeID"), e.text) for e in xpath(documents[key], SELLER_TAX)] == [
-            ("VA", "DE136695976")
+            ("VA", "DE999999995")
         ]
 
 
@@ -348,7 +348,7 @@ def test_cancellation_says_credited_or_set_off_and_asks_for_no_transfer(document
     (terms,) = texts(documents["S-381"], "//ram:SpecifiedTradePaymentTerms/ram:Description")
     assert terms == (
         "Der Betrag von 5.939,64 EUR wird gutgeschrieben bzw. mit offenen Forderungen "
-        "verrechnet (Stornierung der Rechnung RIT-2024-00001). Keine Zahlung erforderlich."
+        "verrechnet (Stornierung der Rechnung KIT-2024-00001). Keine Zahlung erforderlich."
     )
 
 

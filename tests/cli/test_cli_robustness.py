@@ -114,7 +114,8 @@ def test_control_characters_in_names_of_accounts_and_organisations_are_refused(t
 def test_control_characters_in_a_sponsor_name_are_refused(runner, tmp_path):
     path = tmp_path / "issuer.toml"
     path.write_text(
-        BROKEN.replace('name = "regio iT"', 'name = "regio iT\\u0000"'), encoding="utf-8"
+        BROKEN.replace('name = "Kommunal-IT Musterland"', 'name = "Kommunal-IT\\u0000"'),
+        encoding="utf-8",
     )
     result = runner.invoke("billing", "apply", str(path))
     assert result.exit_code == 2

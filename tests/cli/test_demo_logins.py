@@ -28,7 +28,7 @@ def test_demo_lists_every_login_and_every_login_works(runner, app):
     assert None not in logins, lines
     roles = [login["role"] for login in logins]
     assert roles[:3] == ["operator", "tenant admin", "Kreis admin"]
-    assert roles.count("organisation member") == len(ORGANISATIONS) == 15
+    assert roles.count("organisation member") == len(ORGANISATIONS) == 16
     assert roles.count("volunteer") == 3
     for login in logins:
         client = app.test_client()

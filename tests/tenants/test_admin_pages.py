@@ -382,10 +382,7 @@ def test_the_403_for_a_gemeinde_that_did_not_opt_in_says_why(admin_client, kreis
         .get_data(as_text=True)
     )
 
-    assert (
-        f"{gemeinde.title} hat {kreis.title} nicht erlaubt, sie zu verwalten. Die Verwaltung "
-        f"von {gemeinde.title} kann das in ihren Einstellungen erlauben."
-    ) in html.unescape(page)
+    assert f"{gemeinde.title} hat dem Kreis die Verwaltung nicht erlaubt." in html.unescape(page)
 
 
 def test_the_start_page_links_to_contracts_and_invoices(admin_client, tenant):
