@@ -36,7 +36,7 @@ from core.db import session, utcnow
 from core.errors import ConflictError, ValidationError
 from core.models import AuditEntry, Tenant, TenantStatus
 from core.services import catalogue, end_subscription, subscriptions_of
-from core.tenancy import tenant_context
+from core.tenancy import cross_tenant, tenant_context
 from plugins.tenants.exports import ExportFile
 from plugins.tenants.masterdata import check_email, check_text
 from plugins.tenants.registry import summary, target
@@ -173,8 +173,9 @@ def activate_many(tenants: list[Tenant], *, reason: str | None = None) -> list[T
         }
         for tenant in unique
     ]
-    for start in range(0, len(entries), 1000):
-        session.execute(insert(AuditEntry), entries[start : start + 1000])
+    with cross_tenant("bulk activation writes the audit entry of every tenant it activates"):
+        for start in range(0, len(entries), 1000):
+            session.execute(insert(AuditEntry), entries[start : start + 1000])
     return unique
 
 
