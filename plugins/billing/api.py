@@ -39,8 +39,8 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/config")
     class Config(MethodView):
-        @blp.response(200)
         @operator_required
+        @blp.response(200)
         def post(self) -> Any:
             """Apply a billing configuration (same document as the TOML file, as JSON);
             all or nothing, idempotent. ``?dry_run=1`` only validates."""
@@ -64,9 +64,9 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/runs")
     class Runs(MethodView):
+        @operator_required
         @blp.arguments(schemas.BillingRunArgsSchema)
         @blp.response(201)
-        @operator_required
         def post(self, args: dict[str, Any]) -> Any:
             """Run billing for a month (idempotent)."""
             from plugins.billing.periods import parse_month
@@ -78,9 +78,9 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/finalize")
     class Finalize(MethodView):
+        @operator_required
         @blp.arguments(schemas.BillingFinalizeArgsSchema)
         @blp.response(200)
-        @operator_required
         def post(self, args: dict[str, Any]) -> Any:
             """Finalise drafts by id, or all."""
             from plugins.billing.invoices import finalize
@@ -93,9 +93,9 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/invoices")
     class Invoices(MethodView):
+        @operator_required
         @blp.arguments(schemas.BillingInvoiceQuerySchema, location="query")
         @blp.response(200, schemas.BillingInvoiceSchema(many=True))
-        @operator_required
         def get(self, args: dict[str, Any]) -> Any:
             """Invoices, filtered by period, payer, status and issuer."""
             from plugins.billing.invoices import as_dicts, list_invoices
@@ -104,8 +104,8 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/invoices/<number>")
     class InvoiceResource(MethodView):
-        @blp.response(200, schemas.BillingInvoiceSchema)
         @operator_required
+        @blp.response(200, schemas.BillingInvoiceSchema)
         def get(self, number: str) -> Any:
             """One invoice by number (or a draft by id)."""
             from plugins.billing.invoices import as_dicts, invoice_by_ref
@@ -114,9 +114,9 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/invoices/<number>/cancel")
     class Cancel(MethodView):
+        @operator_required
         @blp.arguments(schemas.BillingCancelArgsSchema)
         @blp.response(201, schemas.BillingInvoiceSchema)
-        @operator_required
         def post(self, args: dict[str, Any], number: str) -> Any:
             """Cancel a final invoice (cancellation document, type 381)."""
             from plugins.billing.invoices import as_dicts, cancel
@@ -147,9 +147,9 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/report")
     class Report(MethodView):
+        @operator_required
         @blp.arguments(schemas.BillingYearQuerySchema, location="query")
         @blp.response(200)
-        @operator_required
         def get(self, args: dict[str, Any]) -> Any:
             """Billed amounts of a year per payer and per service."""
             from plugins.billing.reports import yearly_report
@@ -158,8 +158,8 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/contracts")
     class Contracts(MethodView):
-        @blp.response(200, schemas.BillingContractSchema(many=True))
         @operator_required
+        @blp.response(200, schemas.BillingContractSchema(many=True))
         def get(self) -> Any:
             """Every tenant's contracts."""
             from plugins.billing.describe import contract_as_dict, contracts_of
@@ -168,8 +168,8 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/termination-rights")
     class Rights(MethodView):
-        @blp.response(200, schemas.BillingTerminationRightSchema(many=True))
         @operator_required
+        @blp.response(200, schemas.BillingTerminationRightSchema(many=True))
         def get(self) -> Any:
             """Special termination rights (``?open_on=YYYY-MM-DD``: only open ones)."""
             from plugins.billing.contracts import termination_rights
@@ -183,8 +183,8 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/pools/<key>/allocation")
     class Allocation(MethodView):
-        @blp.response(200)
         @operator_required
+        @blp.response(200)
         def get(self, key: str) -> Any:
             """Every member's share of a cost pool per year."""
             from plugins.billing.describe import pool_allocation
@@ -193,9 +193,9 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/tenants/<slug>/<service>/terminate")
     class Terminate(MethodView):
+        @operator_required
         @blp.arguments(schemas.BillingTerminateArgsSchema)
         @blp.response(200, schemas.BillingContractSchema)
-        @operator_required
         def post(self, args: dict[str, Any], slug: str, service: str) -> Any:
             """Terminate a tenant's contract (ordinary, or special with an open right)."""
             from plugins.billing.contracts import terminate
@@ -225,8 +225,8 @@ def _tenant_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/invoices")
     class Invoices(MethodView):
-        @blp.response(200, schemas.BillingInvoiceSchema(many=True))
         @tenant_admin_required
+        @blp.response(200, schemas.BillingInvoiceSchema(many=True))
         def get(self) -> Any:
             """The tenant's final invoices and cancellations."""
             from plugins.billing.invoices import as_dicts, invoices_of_tenant
@@ -235,8 +235,8 @@ def _tenant_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/invoices/<number>")
     class InvoiceResource(MethodView):
-        @blp.response(200, schemas.BillingInvoiceSchema)
         @tenant_admin_required
+        @blp.response(200, schemas.BillingInvoiceSchema)
         def get(self, number: str) -> Any:
             """One of the tenant's invoices."""
             from plugins.billing.invoices import as_dicts, invoice_of_tenant
@@ -255,8 +255,8 @@ def _tenant_blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/contracts")
     class Contracts(MethodView):
-        @blp.response(200, schemas.BillingContractSchema(many=True))
         @tenant_admin_required
+        @blp.response(200, schemas.BillingContractSchema(many=True))
         def get(self) -> Any:
             """The tenant's contracts."""
             from plugins.billing.describe import contract_as_dict, contracts_of

@@ -16,8 +16,8 @@ def add_operator_routes(blp: Any) -> None:
 
     @blp.route("/grants")
     class Grants(MethodView):
-        @blp.response(200, gs.GrantAmountsSchema(many=True))
         @operator_required
+        @blp.response(200, gs.GrantAmountsSchema(many=True))
         def get(self) -> Any:
             """Every grant: requested, granted, paid out, left."""
             from plugins.billing.grants import list_grants, summary
@@ -26,8 +26,8 @@ def add_operator_routes(blp: Any) -> None:
 
     @blp.route("/grants/<key>")
     class GrantResource(MethodView):
-        @blp.response(200, gs.GrantReportSchema)
         @operator_required
+        @blp.response(200, gs.GrantReportSchema)
         def get(self, key: str) -> Any:
             """A grant's report: per year (carried over), per partner, payment advices."""
             from plugins.billing.grants import grant_by_key, report
@@ -36,9 +36,9 @@ def add_operator_routes(blp: Any) -> None:
 
     @blp.route("/grants/<key>/payouts")
     class Payouts(MethodView):
+        @operator_required
         @blp.arguments(gs.GrantPayoutInSchema)
         @blp.response(201, gs.GrantPayoutSchema)
-        @operator_required
         def post(self, args: dict[str, Any], key: str) -> Any:
             """Record a payout to a partner as a payment advice (Auszahlungsanordnung)."""
             from plugins.billing.grants import payout_as_dict, record_payout
@@ -60,8 +60,8 @@ def add_tenant_routes(blp: Any) -> None:
 
     @blp.route("/grants")
     class TenantGrants(MethodView):
-        @blp.response(200, gs.GrantAmountsSchema(many=True))
         @tenant_admin_required
+        @blp.response(200, gs.GrantAmountsSchema(many=True))
         def get(self) -> Any:
             """The grants the tenant receives or takes part in."""
             from plugins.billing.grants import grants_of_tenant, summary
@@ -70,8 +70,8 @@ def add_tenant_routes(blp: Any) -> None:
 
     @blp.route("/grants/<key>")
     class TenantGrant(MethodView):
-        @blp.response(200, gs.GrantReportSchema)
         @tenant_admin_required
+        @blp.response(200, gs.GrantReportSchema)
         def get(self, key: str) -> Any:
             """One grant's report, if the tenant receives it or takes part in it."""
             from plugins.billing.grants import grant_of_tenant, report
@@ -85,8 +85,8 @@ def add_tenant_visibility_routes(blp: Any) -> None:
 
     @blp.route("/issued-invoices")
     class IssuedInvoices(MethodView):
-        @blp.response(200, schemas.BillingInvoiceSchema(many=True))
         @tenant_admin_required
+        @blp.response(200, schemas.BillingInvoiceSchema(many=True))
         def get(self) -> Any:
             """Final invoices the tenant issued itself (e.g. a Landkreis's cost shares)."""
             from plugins.billing.invoices import as_dicts
@@ -96,8 +96,8 @@ def add_tenant_visibility_routes(blp: Any) -> None:
 
     @blp.route("/pools/<key>/allocation")
     class PoolAllocation(MethodView):
-        @blp.response(200)
         @tenant_admin_required
+        @blp.response(200)
         def get(self, key: str) -> Any:
             """The calculation behind the shares of a pool the tenant takes part in."""
             from plugins.billing.visibility import pool_allocation_for
