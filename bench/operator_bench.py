@@ -64,7 +64,8 @@ def fill(app: Any, path: Path) -> int:
     from core.db import session
     from core.models import Role, Tenant, TenantKind, TenantStatus
     from core.services import subscribe
-    from plugins.tenants.importing import import_tenants, read_source
+    from plugins.tenants.import_sources import read_source
+    from plugins.tenants.importing import import_tenants
 
     with app.app_context():
         report = import_tenants(read_source(path))

@@ -248,7 +248,8 @@ def _administration_routes(blp: Blueprint) -> None:
         @blp.alt_response(422, description="Bad lines: nothing was imported (problem+json)")
         def post(self, args: dict[str, Any], files: dict[str, Any]) -> Any:
             """Bulk onboarding from a GV100AD file or a CSV; all or nothing unless skip_invalid."""
-            from plugins.tenants.importing import check_filters, import_tenants, parse_source
+            from plugins.tenants.import_sources import check_filters, parse_source
+            from plugins.tenants.importing import import_tenants
 
             filters = check_filters(args.get("land"), args.get("kreis"))
             upload = files["file"]

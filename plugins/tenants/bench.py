@@ -48,7 +48,9 @@ def run(path: Path, postgres_url: str | None = None) -> dict[str, Any]:
 def _measure(url: str, instance: str, plugins: Any, path: Path) -> dict[str, Any]:
     from core import create_app, migrate
     from core.db import get_db, session
-    from plugins.tenants.importing import plan_import, read_source, write_plan
+    from plugins.tenants.import_sources import read_source
+    from plugins.tenants.import_writing import write_plan
+    from plugins.tenants.importing import plan_import
 
     app = create_app(
         {"DATABASE_URL": url, "INSTANCE_PATH": instance, "SECRET_KEY": "bench", "PLUGINS": plugins}

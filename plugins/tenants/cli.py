@@ -129,12 +129,8 @@ def import_(
     unless --skip-invalid. Importing the same file again creates nothing new and
     updates changed names. Parents are linked as in the file import.
     """
-    from plugins.tenants.importing import (
-        check_filters,
-        gazetteer_source,
-        import_tenants,
-        read_source,
-    )
+    from plugins.tenants.import_sources import check_filters, gazetteer_source, read_source
+    from plugins.tenants.importing import import_tenants
 
     started = time.perf_counter()
     filters = check_filters(land, kreis)

@@ -12,6 +12,9 @@ Three steps, so that an import is all-or-nothing and fast:
    memory), with one audit entry per new or changed tenant, then announce the new
    tenants to the plugins (hook ``tenant_onboarded``).
 
+Step 1 lives in :mod:`plugins.tenants.import_sources`, step 3 in
+:mod:`plugins.tenants.import_writing`; this module plans and runs the whole import.
+
 Slugs: a CSV may give one (it must be free); otherwise the gazetteer suggests one
 (``coesfeld``, ``kreis-coesfeld``). When several places suggest the same slug, the
 most populous (then Land before Kreis before Gemeinde) gets it and the others get
@@ -21,25 +24,18 @@ is never reused. Re-importing a file creates nothing new and updates changed nam
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
-import os
-import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
-from core import audit, gazetteer
-from core.db import session, utcnow
+from core import gazetteer
+from core.db import session
 from core.errors import ValidationError
-from core.gv100ad import GV100FormatError, parse_line
 from core.identifiers import (
-    alias_keys,
     display_name,
     known_place,
     municipality_place,
@@ -49,214 +45,23 @@ from core.identifiers import (
     validate_ags,
     validate_leitweg_id,
 )
-from core.models import AuditEntry, Tenant, TenantAlias, TenantKind, TenantStatus
-from core.plugins import current_host
-from core.tenancy import cross_tenant
+from core.models import Tenant, TenantKind, TenantStatus
 from core.tenant_routing import validate_slug
+from plugins.tenants.import_sources import (
+    TENANT_KINDS,
+    BadLine,
+    Filters,
+    Source,
+    SourceRow,
+)
+from plugins.tenants.import_writing import Progress, write_plan
 from plugins.tenants.masterdata import check_email, check_text
 
-TENANT_KINDS = ("land", "kreis", "gemeinde")
 KIND_ORDER = {kind: n for n, kind in enumerate(TENANT_KINDS)}
-CSV_COLUMNS = ("ags", "slug", "leitweg_id", "email", "name")
-FORMATS = ("auto", "gv100ad", "csv")
-GV100AD_LINE = re.compile(r"^\ufeff?\d{10}")
-CHUNK = 1000
-
-Progress = Callable[[int], None]
-
-
-@dataclass(frozen=True)
-class BadLine:
-    """A line of the file that cannot be imported, and why."""
-
-    line: int
-    field: str | None
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.field + ': ' if self.field else ''}{self.message}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "field": self.field, "message": self.message}
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    """One tenant as the file describes it."""
-
-    line: int
-    ags: str
-    name: str | None = None  # the official name (GV100AD); a CSV takes the gazetteer's
-    slug: str | None = None
-    leitweg_id: str | None = None
-    email: str | None = None
-    display_name: str | None = None
-
-
-@dataclass
-class Source:
-    """What was read from a file."""
-
-    name: str
-    format: str
-    rows: list[SourceRow] = field(default_factory=list)
-    bad: list[BadLine] = field(default_factory=list)
-    ignored: int = 0
 
 
 # ---------------------------------------------------------------------------------
-# 1. Reading
-# ---------------------------------------------------------------------------------
-
-
-def read_source(
-    path: str | os.PathLike[str], file_format: str = "auto", name: str | None = None
-) -> Source:
-    """Read a GV100AD or CSV file; problems of single lines are collected, a file
-    that cannot be read at all raises ``ValidationError`` (field ``file``)."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ValidationError(
-            "cannot read %(path)s: %(strerror)s",
-            field="file",
-            code="tenants.import.file.unreadable",
-            path=path,
-            strerror=exc.strerror,
-        ) from None
-    return parse_source(data, file_format, name or Path(path).name)
-
-
-def parse_source(data: bytes, file_format: str, name: str) -> Source:
-    """Parse a file's bytes (see :func:`read_source`)."""
-    if file_format not in FORMATS:
-        raise ValidationError(
-            "%(file_format)r is not one of %(formats)s",
-            field="format",
-            code="tenants.import.format.unknown_choice",
-            file_format=file_format,
-            formats=", ".join(FORMATS),
-        )
-    if file_format == "auto":
-        file_format = _detect(data)
-    if file_format == "gv100ad":
-        return _read_gv100ad(data, name)
-    try:
-        return _read_csv(data, name)
-    except csv.Error as exc:  # e.g. a field over the csv module's 128 KiB limit
-        raise ValidationError(
-            "the CSV cannot be read: %(problem)s",
-            field="file",
-            code="import.csv.unreadable",
-            problem=str(exc),
-        ) from None
-
-
-def _detect(data: bytes) -> str:
-    first = next((line for line in data.splitlines() if line.strip()), b"")
-    text = first.decode("utf-8", errors="replace")
-    if GV100AD_LINE.match(text):
-        return "gv100ad"
-    if "ags" in [
-        part.strip().strip('"').lower() for part in re.split(r"[;,]", text.lstrip("\ufeff"))
-    ]:
-        return "csv"
-    raise ValidationError(
-        "neither a GV100AD file (fixed-width records) nor a CSV file with a header line "
-        "naming an 'ags' column",
-        field="file",
-        code="tenants.import.file.unknown_format",
-    )
-
-
-def _read_gv100ad(data: bytes, name: str) -> Source:
-    source = Source(name, "gv100ad")
-    for line_no, raw in enumerate(data.split(b"\n"), start=1):
-        try:
-            text = raw.decode("utf-8").rstrip("\r")
-        except UnicodeDecodeError as exc:
-            source.bad.append(BadLine(line_no, None, f"not valid UTF-8 (column {exc.start + 1})"))
-            continue
-        if line_no == 1:
-            text = text.removeprefix("\ufeff")
-        if not text.strip():
-            continue
-        try:
-            record = parse_line(text, line_no)
-        except GV100FormatError as exc:
-            source.bad.append(BadLine(line_no, None, exc.message))
-            continue
-        if record.kind in TENANT_KINDS:
-            source.rows.append(SourceRow(line_no, record.ags, name=record.name))
-        else:
-            source.ignored += 1
-    return source
-
-
-def _read_csv(data: bytes, name: str) -> Source:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line_no = data[: exc.start].count(b"\n") + 1
-        raise ValidationError(
-            "line %(line_no)s is not valid UTF-8; save the CSV as UTF-8",
-            field="file",
-            code="tenants.import.file.not_utf8",
-            line_no=line_no,
-        ) from None
-    header = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    columns = [(column or "").strip().lower() for column in reader.fieldnames or []]
-    unknown = [column for column in columns if column not in CSV_COLUMNS]
-    if unknown:
-        raise ValidationError(
-            "unknown column(s) %(columns)s; known: %(csv_columns)s",
-            field="file",
-            code="tenants.import.file.unknown_columns",
-            columns=", ".join(map(repr, unknown)),
-            csv_columns=", ".join(CSV_COLUMNS),
-        )
-    reader.fieldnames = columns
-    source = Source(name, "csv")
-    for record in reader:
-        line_no = reader.line_num
-        if None in record:
-            source.bad.append(
-                BadLine(line_no, None, f"more values than the {len(columns)} columns of the header")
-            )
-            continue
-        values = {key: (value or "").strip() for key, value in record.items()}
-        if not any(values.values()):
-            continue
-        source.rows.append(
-            SourceRow(
-                line_no,
-                values.get("ags", ""),
-                slug=values.get("slug") or None,
-                leitweg_id=values.get("leitweg_id") or None,
-                email=values.get("email") or None,
-                display_name=values.get("name") or None,
-            )
-        )
-    return source
-
-
-def gazetteer_source(filters: Filters) -> Source:
-    """The built-in gazetteer as an import source: the Land or Kreis of ``filters``
-    with everything in it (all of Germany without a filter). Rows are numbered like
-    lines in AGS order, so reports read as for a file."""
-    prefix = filters.kreis or filters.land or ""
-    places = gazetteer.places_under(prefix)
-    rows = [
-        SourceRow(number, place.ags, name=place.name)
-        for number, place in enumerate(places, start=1)
-    ]
-    return Source("gazetteer", "gazetteer", rows=rows)
-
-
-# ---------------------------------------------------------------------------------
-# 2. Planning
+# Planning (step 2)
 # ---------------------------------------------------------------------------------
 
 
@@ -314,52 +119,6 @@ class Change:
     tenant: Registered
     line: int
     fields: dict[str, list[Any]]
-
-
-@dataclass
-class Filters:
-    """Import only the places in one Land or one Kreis."""
-
-    land: str | None = None
-    kreis: str | None = None
-
-    def covers(self, ags: str) -> bool:
-        """Whether ``ags`` lies in the filter (a Kreis filter leaves out the Land)."""
-        prefix = self.kreis or self.land
-        return prefix is None or ags.startswith(prefix)
-
-
-def check_filters(land: str | None, kreis: str | None) -> Filters:
-    """Validate ``--land``/``--kreis``: a known Land (2 digits) and Kreis (5 digits)."""
-    if land is not None:
-        land = validate_ags(land, "land")
-        if len(land) != 2 or gazetteer.lookup(land) is None:
-            raise ValidationError(
-                "%(land)r is not a Land key (2 digits, 01-16)",
-                field="land",
-                code="tenants.import.land.invalid",
-                land=land,
-            )
-    if kreis is not None:
-        kreis = validate_ags(kreis, "kreis")
-        place = gazetteer.lookup(kreis)
-        if len(kreis) != 5 or place is None:
-            raise ValidationError(
-                "%(kreis)r is not the key of a Kreis (5 digits)",
-                field="kreis",
-                code="tenants.import.kreis.invalid",
-                kreis=kreis,
-            )
-        if land is not None and not kreis.startswith(land):
-            raise ValidationError(
-                "Kreis %(kreis)s (%(place_name)s) does not lie in Land %(land)s",
-                field="kreis",
-                code="tenants.import.kreis.other_land",
-                kreis=kreis,
-                place_name=place.name,
-                land=land,
-            )
-    return Filters(land, kreis)
 
 
 @dataclass
@@ -571,123 +330,6 @@ def _assign_parents(plan: Plan) -> None:
         parent = nearest(gazetteer.lookup(registered.ags))
         if parent in new_keys:
             plan.relinks[registered.id] = parent
-
-
-# ---------------------------------------------------------------------------------
-# 3. Writing
-# ---------------------------------------------------------------------------------
-
-
-def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def write_plan(plan: Plan, progress: Progress | None = None) -> None:
-    """Carry out a plan in bulk inside the caller's transaction (the caller commits)."""
-    progress = progress or (lambda _n: None)
-    now = utcnow()
-    ids = {ags: registered.id for ags, registered in plan.registered.items()}
-    created: list[int] = []
-    for kind in TENANT_KINDS:  # parents before children, so their ids are known
-        level = [new for new in plan.creates if new.place.kind == kind]
-        for chunk in _chunks(level):
-            rows = [
-                new.values(ids.get(new.parent_ags) if new.parent_ags else None, now)
-                for new in chunk
-            ]
-            result = session.execute(insert(Tenant).returning(Tenant.id, Tenant.ags), rows)
-            for tenant_id, ags in result:
-                ids[ags] = tenant_id
-                created.append(tenant_id)
-            progress(len(chunk))
-    if plan.relinks:
-        session.execute(
-            update(Tenant), [{"id": i, "parent_id": ids[ags]} for i, ags in plan.relinks.items()]
-        )
-        progress(len(plan.relinks))
-    for chunk in _chunks(plan.changes):
-        session.execute(
-            update(Tenant),
-            [{"id": c.tenant.id, **{k: v[1] for k, v in c.fields.items()}} for c in chunk],
-        )
-        progress(len(chunk))
-    _record_aliases(plan, ids, now)
-    _audit(plan, ids, now)
-    session.expire_all()
-    _announce(created)
-
-
-def _record_aliases(plan: Plan, ids: dict[str, int], now: Any) -> None:
-    """The Kreis (and Land) keys of every new kreisfreie Stadt and Stadtstaat."""
-    rows = [
-        {"ags": key, "alias_of_id": ids[new.place.ags], "created_at": now}
-        for new in plan.creates
-        for key in alias_keys(new.place)
-    ]
-    known = set(session.scalars(select(TenantAlias.ags))) if rows else set()
-    rows = [row for row in rows if row["ags"] not in known]
-    if rows:
-        session.execute(insert(TenantAlias), rows)
-
-
-def _audit(plan: Plan, ids: dict[str, int], now: Any) -> None:
-    """One entry per new or changed tenant (in its own log), one for the platform."""
-    actor = audit.current_actor()
-    where = {"file": plan.source.name}
-    entries = [
-        {
-            "tenant_id": ids[new.place.ags],
-            "at": now,
-            "actor": actor,
-            "action": "tenant.onboarded",
-            "target": f"tenant:{new.slug}",
-            "details": {
-                **where,
-                "line": new.row.line,
-                "ags": new.place.ags,
-                "parent": new.parent_ags,
-            },
-        }
-        for new in plan.creates
-    ]
-    entries += [
-        {
-            "tenant_id": change.tenant.id,
-            "at": now,
-            "actor": actor,
-            "action": "tenant.updated",
-            "target": f"tenant:{change.tenant.slug}",
-            "details": {**where, "line": change.line, "changes": change.fields},
-        }
-        for change in plan.changes
-    ]
-    # Bulk rows of many tenants at once (row-level security checks each row's tenant).
-    with cross_tenant("the import writes the audit entry of every tenant it touches"):
-        for chunk in _chunks(entries):
-            session.execute(insert(AuditEntry), chunk)
-    audit.record(
-        "tenants.imported",
-        f"file:{plan.source.name}",
-        details={
-            **where,
-            "created": len(plan.creates),
-            "updated": len(plan.changes),
-            "skipped_lines": len(plan.bad),
-        },
-    )
-
-
-def _announce(tenant_ids: Iterable[int]) -> None:
-    """Call ``tenant_onboarded`` for each new tenant — if any plugin listens."""
-    hook = current_host().hook.tenant_onboarded
-    if not hook.get_hookimpls():
-        return
-    for chunk in _chunks(list(tenant_ids)):
-        for tenant in session.scalars(
-            select(Tenant).where(Tenant.id.in_(chunk)).order_by(Tenant.ags)
-        ):
-            hook(tenant=tenant)
 
 
 # ---------------------------------------------------------------------------------
