@@ -100,8 +100,8 @@ def new(
     group, demo data, German texts and tests using Rathaus's fixtures.
     """
     from cli import scaffolding
+    from core.catalogue import catalogue
     from core.plugins import installed_plugins
-    from core.services import catalogue
 
     ctx = click.get_current_context()
     taken = set(installed_plugins()) | {manifest.key for manifest in catalogue()}

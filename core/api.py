@@ -18,10 +18,10 @@ from flask.views import MethodView
 
 from core import openapi
 from core.auth import current_principal, login_required
+from core.catalogue import catalogue
 from core.db import session
 from core.deferred import DeferredSetup
 from core.models import Role, Tenant
-from core.services import catalogue
 
 API_PREFIX = "/api/v1"
 PROBLEM_MIMETYPE = "application/problem+json"
