@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from core.db import session
 from core.errors import RathausError
 from core.services import catalogue, subscribe
