@@ -8,7 +8,7 @@ import datetime as dt
 import decimal
 import enum
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import click
@@ -45,6 +45,35 @@ def emit_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for row in rows:
         click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def emit(data: Any, as_json: bool, human: str | Callable[[], None]) -> None:
+    """A command's answer: ``data`` as JSON with ``--json``, otherwise ``human`` – a
+    sentence to print, or a function that prints the form people read."""
+    if as_json:
+        emit_json(data)
+    elif callable(human):
+        human()
+    else:
+        click.echo(human)
+
+
+#: A table column: the row's key, or a function of the row giving the cell.
+Cell = str | Callable[[Mapping[str, Any]], Any]
+
+
+def emit_rows(
+    rows: Sequence[Mapping[str, Any]], as_json: bool, columns: Mapping[str, Cell]
+) -> None:
+    """Rows as a JSON list with ``--json``, otherwise as a table with ``columns``
+    (header → key or function of the row)."""
+    if as_json:
+        emit_json(list(rows))
+        return
+    cells = [
+        [cell(row) if callable(cell) else row[cell] for cell in columns.values()] for row in rows
+    ]
+    emit_table(list(columns), cells)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")

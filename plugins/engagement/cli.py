@@ -7,7 +7,7 @@ import datetime as dt
 import click
 from flask.cli import with_appcontext
 
-from core.output import emit_json, emit_table, json_option
+from core.output import emit, emit_rows, emit_table, json_option
 from core.tenant_routing import tenant_or_fail
 
 
@@ -27,10 +27,7 @@ def expire(today: dt.datetime | None, as_json: bool) -> None:
 
     report = expire_offers(today.date() if today else None)
     session.commit()
-    if as_json:
-        emit_json(report.as_dict())
-    else:
-        click.echo(f"expired {report.expired}, reminded {report.reminded}")
+    emit(report.as_dict(), as_json, f"expired {report.expired}, reminded {report.reminded}")
 
 
 @engagement.command("send-notifications")
@@ -42,10 +39,11 @@ def send_notifications(as_json: bool) -> None:
     from plugins.engagement.notifications import CATEGORY
 
     report = send_pending(category_prefix=CATEGORY)
-    if as_json:
-        emit_json(report.as_dict())
-    else:
-        click.echo(f"sent {report.sent}, deferred {report.deferred}, failed {report.failed}")
+    emit(
+        report.as_dict(),
+        as_json,
+        f"sent {report.sent}, deferred {report.deferred}, failed {report.failed}",
+    )
 
 
 @engagement.command()
@@ -57,16 +55,18 @@ def stats(slug: str, as_json: bool) -> None:
     from plugins.engagement.stats import tenant_statistics
 
     figures = tenant_statistics(tenant_or_fail(slug))
-    if as_json:
-        emit_json(figures)
-        return
-    rows = []
+    emit(figures, as_json, lambda: emit_table(["figure", "value"], _figure_rows(figures)))
+
+
+def _figure_rows(figures: dict) -> list[list]:  # type: ignore[type-arg]
+    """Nested figures as flat ``[name, value]`` rows (``requests.open``)."""
+    rows: list[list] = []  # type: ignore[type-arg]
     for key, value in figures.items():
         if isinstance(value, dict):
             rows += [[f"{key}.{name}", count] for name, count in value.items()]
         else:
             rows.append([key, "-" if value is None else value])
-    emit_table(["figure", "value"], rows)
+    return rows
 
 
 @engagement.command()
@@ -109,21 +109,16 @@ def search(
     # Outside a request core's locale selector has no request to read: reasons in German.
     with force_locale("de"):
         rows = _rows(found)
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table(
-        ["id", "score", "km", "tenant", "title"],
-        [
-            [
-                r["id"],
-                r["score"],
-                "-" if r["distance_km"] is None else r["distance_km"],
-                r["tenant"],
-                r["title"],
-            ]
-            for r in rows
-        ],
+    emit_rows(
+        rows,
+        as_json,
+        {
+            "id": "id",
+            "score": "score",
+            "km": lambda r: "-" if r["distance_km"] is None else r["distance_km"],
+            "tenant": "tenant",
+            "title": "title",
+        },
     )
 
 

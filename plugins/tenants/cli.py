@@ -20,7 +20,7 @@ from flask.cli import with_appcontext
 from core.db import session
 from core.errors import ValidationError
 from core.models import TenantKind
-from core.output import emit_json, emit_table, json_option
+from core.output import emit, emit_rows, json_option
 from core.services import NOTICE_REASONS
 from plugins.tenants import registry
 
@@ -34,10 +34,7 @@ def tenants() -> None:
 
 
 def _emit_tenant(tenant: Any, as_json: bool, message: str) -> None:
-    if as_json:
-        emit_json(registry.summary(tenant))
-    else:
-        click.echo(message)
+    emit(registry.summary(tenant), as_json, message)
 
 
 # ---------------------------------------------------------------------------------
@@ -159,10 +156,7 @@ def import_(
         if report.written:
             session.commit()
     data = {**report.as_dict(), "seconds": round(time.perf_counter() - started, 2)}
-    if as_json:
-        emit_json(data)
-    else:
-        _print_import(data, report.aborted)
+    emit(data, as_json, lambda: _print_import(data, report.aborted))
     if report.aborted:
         raise click.exceptions.Exit(2)
 
@@ -218,15 +212,17 @@ def list_(
     """Tenants in AGS order (Land, its Kreise, their Gemeinden)."""
     query = registry.TenantQuery(search=search, status=status, kind=kind, parent=parent)
     rows = registry.summaries(registry.list_tenants(query, limit=limit))
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table(
-        ["slug", "ags", "kind", "status", "parent", "name"],
-        [
-            [r["slug"], r["ags"], r["kind"], r["status"], r["parent"] or "-", r["display_name"]]
-            for r in rows
-        ],
+    emit_rows(
+        rows,
+        as_json,
+        {
+            "slug": "slug",
+            "ags": "ags",
+            "kind": "kind",
+            "status": "status",
+            "parent": lambda r: r["parent"] or "-",
+            "name": "display_name",
+        },
     )
 
 
@@ -237,9 +233,11 @@ def list_(
 def show(tenant: str, as_json: bool) -> None:
     """Everything about one tenant (slug or AGS)."""
     data = registry.detail(registry.find_tenant(tenant))
-    if as_json:
-        emit_json(data)
-        return
+    emit(data, as_json, lambda: _print_detail(data))
+
+
+def _print_detail(data: dict[str, Any]) -> None:
+    """A tenant's detail as ``key: value`` lines."""
     for key, value in data.items():
         if key == "subscriptions":
             value = (
@@ -260,21 +258,16 @@ def audit(tenant: str | None, limit: int, as_json: bool) -> None:
     """The audit log: of one tenant (slug or AGS), or about all tenants."""
     entries = registry.audit_entries(registry.find_tenant(tenant) if tenant else None, limit=limit)
     rows = [registry.audit_data(entry) for entry in entries]
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table(
-        ["at", "actor", "action", "target", "reason"],
-        [
-            [
-                r["at"].strftime("%Y-%m-%d %H:%M:%S"),
-                r["actor"],
-                r["action"],
-                r["target"],
-                r["reason"] or "",
-            ]
-            for r in rows
-        ],
+    emit_rows(
+        rows,
+        as_json,
+        {
+            "at": lambda r: r["at"].strftime("%Y-%m-%d %H:%M:%S"),
+            "actor": "actor",
+            "action": "action",
+            "target": "target",
+            "reason": lambda r: r["reason"] or "",
+        },
     )
 
 
@@ -342,12 +335,11 @@ def offboard(tenant: str, export_path: Path, reason: str | None, yes: bool, as_j
         found, reason=reason or "", write_export=lambda data: write_export(data, target)
     )
     session.commit()
-    if as_json:
-        emit_json(result.as_dict())
-        return
-    click.echo(
+    emit(
+        result.as_dict(),
+        as_json,
         f"Offboarded {found.slug}: export {result.export.path} ({result.export.size} bytes, "
-        f"sha256 {result.export.sha256}); {sum(result.deleted.values())} rows deleted."
+        f"sha256 {result.export.sha256}); {sum(result.deleted.values())} rows deleted.",
     )
 
 
@@ -386,10 +378,11 @@ def subscribe(
         allow_backdated=allow_backdated,
     )
     session.commit()
-    if as_json:
-        emit_json(registry.subscription_data(sub))
-    else:
-        click.echo(f"{found.slug} subscribes to {service} from {sub.starts_on.isoformat()}.")
+    emit(
+        registry.subscription_data(sub),
+        as_json,
+        f"{found.slug} subscribes to {service} from {sub.starts_on.isoformat()}.",
+    )
 
 
 @tenants.command()
@@ -414,13 +407,11 @@ def unsubscribe(
     found = registry.find_tenant(tenant)
     sub = end_subscription(found, service, ends_on=ends_on.date(), reason=reason)
     session.commit()
-    if as_json:
-        emit_json(registry.subscription_data(sub))
-    else:
-        click.echo(
-            f"{found.slug}'s subscription to {service} ends on {sub.ends_on.isoformat()} "
-            f"({reason})."
-        )
+    emit(
+        registry.subscription_data(sub),
+        as_json,
+        f"{found.slug}'s subscription to {service} ends on {sub.ends_on.isoformat()} ({reason}).",
+    )
 
 
 @tenants.command()
@@ -434,22 +425,17 @@ def services(tenant: str, as_json: bool) -> None:
     rows = [
         registry.subscription_data(sub) for sub in subscriptions_of(registry.find_tenant(tenant))
     ]
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table(
-        ["service", "from", "until", "status", "contract", "end"],
-        [
-            [
-                r["service"],
-                r["starts_on"],
-                r["ends_on"] or "-",
-                r["status"],
-                r["contract_ref"] or "-",
-                r["end_reason"] or "-",
-            ]
-            for r in rows
-        ],
+    emit_rows(
+        rows,
+        as_json,
+        {
+            "service": "service",
+            "from": "starts_on",
+            "until": lambda r: r["ends_on"] or "-",
+            "status": "status",
+            "contract": lambda r: r["contract_ref"] or "-",
+            "end": lambda r: r["end_reason"] or "-",
+        },
     )
 
 
@@ -475,22 +461,23 @@ def invite_admin(tenant: str, email: str, days: int | None, as_json: bool) -> No
     session.commit()
     delivery = invitations.deliver_invitation_mail() if issued.mail_queued else None
     data = {**issued.as_dict(found), "mail": delivery}
-    if as_json:
-        emit_json(data)
-        return
-    click.echo(issued.link)
-    note = (
-        "mailed"
-        if delivery and delivery["sent"]
-        else "queued for mail"
-        if issued.mail_queued
-        else "not mailed"
-    )
-    click.echo(
-        f"Invitation for {issued.invitation.email} to administer {found.slug}, valid until "
-        f"{issued.invitation.expires_at:%Y-%m-%d %H:%M} UTC, single use ({note}).",
-        err=True,
-    )
+
+    def show() -> None:
+        click.echo(issued.link)
+        note = (
+            "mailed"
+            if delivery and delivery["sent"]
+            else "queued for mail"
+            if issued.mail_queued
+            else "not mailed"
+        )
+        click.echo(
+            f"Invitation for {issued.invitation.email} to administer {found.slug}, valid until "
+            f"{issued.invitation.expires_at:%Y-%m-%d %H:%M} UTC, single use ({note}).",
+            err=True,
+        )
+
+    emit(data, as_json, show)
 
 
 # ---------------------------------------------------------------------------------
@@ -526,17 +513,18 @@ def bench_import(path: Path | None, postgres_url: str | None, as_json: bool) -> 
             code="tenants.import.file.gv100ad_missing",
         )
     figures = run(path, postgres_url)
-    if as_json:
-        emit_json(figures)
-        return
-    for database, result in figures["databases"].items():
-        click.echo(
-            f"{database}: import of {result['created']} tenants {result['import_s']:.2f} s "
-            f"(read {result['read_s']:.2f}, plan {result['plan_s']:.2f}, write "
-            f"{result['write_s']:.2f}, "
-            f"commit {result['commit_s']:.2f}); re-import {result['reimport_s']:.2f} s "
-            f"({result['reimport_created']} created, {result['reimport_updated']} updated)"
-        )
+
+    def show() -> None:
+        for database, result in figures["databases"].items():
+            click.echo(
+                f"{database}: import of {result['created']} tenants {result['import_s']:.2f} s "
+                f"(read {result['read_s']:.2f}, plan {result['plan_s']:.2f}, write "
+                f"{result['write_s']:.2f}, "
+                f"commit {result['commit_s']:.2f}); re-import {result['reimport_s']:.2f} s "
+                f"({result['reimport_created']} created, {result['reimport_updated']} updated)"
+            )
+
+    emit(figures, as_json, show)
 
 
 # Bulk activation and master data are in their own module (this one is long enough).

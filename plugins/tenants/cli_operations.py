@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from core.db import session
 from core.errors import ValidationError
-from core.output import emit_json, json_option
+from core.output import emit, json_option
 from plugins.tenants import registry
 
 REASON = click.option("--reason", help="Why (recorded in the audit log).")
@@ -43,12 +43,13 @@ def activate(slugs: tuple[str, ...], parent: str | None, reason: str | None, as_
     below = registry.requested_below(registry.find_tenant(parent)) if parent else []
     activated = activate_many(named + below, reason=reason)
     session.commit()
-    if as_json:
-        emit_json(registry.summaries(activated))
-        return
-    for tenant in activated:
-        click.echo(f"{tenant.slug} is now {tenant.status.value}.")
-    click.echo(f"Activated {len(activated)} tenant(s).", err=True)
+
+    def show() -> None:
+        for tenant in activated:
+            click.echo(f"{tenant.slug} is now {tenant.status.value}.")
+        click.echo(f"Activated {len(activated)} tenant(s).", err=True)
+
+    emit(registry.summaries(activated), as_json, show)
 
 
 #: ``tenants update`` options and the master data fields they set.
@@ -98,10 +99,11 @@ def update(tenant: str, reason: str | None, as_json: bool, **options: str | None
             {options_by_field.get(f, f): message for f, message in exc.errors.items()}
         ) from None
     session.commit()
-    if as_json:
-        emit_json({**registry.summary(found), "changed": changed})
-        return
-    if not changed:
-        click.echo(f"{found.slug}: nothing changed.")
-    for field, (old, new) in changed.items():
-        click.echo(f"{found.slug}: {field}: {old or '-'} -> {new or '-'}")
+
+    def show() -> None:
+        if not changed:
+            click.echo(f"{found.slug}: nothing changed.")
+        for field, (old, new) in changed.items():
+            click.echo(f"{found.slug}: {field}: {old or '-'} -> {new or '-'}")
+
+    emit({**registry.summary(found), "changed": changed}, as_json, show)

@@ -34,7 +34,7 @@ from core.db import session
 from core.identifiers import alias_keys, municipality_place, tenant_kind_of
 from core.lifecycle import nearest_registered_ancestor, record_aliases
 from core.models import Tenant, TenantAlias, TenantKind, TenantStatus
-from core.output import emit_json, json_option
+from core.output import emit, json_option
 from core.tenancy import cross_tenant
 from plugins.tenants.registry import target
 
@@ -265,9 +265,8 @@ def doctor(merge: bool, as_json: bool) -> None:
         findings = repair() if merge else diagnose()
         if merge:
             session.commit()
-    if as_json:
-        emit_json([finding.as_dict() for finding in findings])
-    else:
+
+    def show() -> None:
         for finding in findings:
             state = " [fixed]" if finding.fixed else ""
             click.echo(
@@ -276,5 +275,7 @@ def doctor(merge: bool, as_json: bool) -> None:
             )
         if not findings:
             click.echo("One tenant per Kommune: nothing to repair.")
+
+    emit([finding.as_dict() for finding in findings], as_json, show)
     if any(not finding.fixed for finding in findings):
         raise click.exceptions.Exit(1)

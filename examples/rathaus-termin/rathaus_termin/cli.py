@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from core.db import session, utcnow
 from core.errors import ValidationError
-from core.output import emit_json, emit_table, json_option
+from core.output import emit, emit_rows, json_option
 from core.tenancy import tenant_context
 from core.tenant_routing import tenant_or_fail
 from flask.cli import with_appcontext
@@ -48,12 +48,8 @@ def list_calendars(slug: str, include_archived: bool, as_json: bool) -> None:
     """The tenant's calendars."""
     with tenant_context(tenant_or_fail(slug)):
         rows = TerminCalendarSchema(many=True).dump(calendars(include_archived=include_archived))
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table(
-        ["slug", "name", "location", "active"],
-        [[r["slug"], r["name"], r["location"], r["active"]] for r in rows],
+    emit_rows(
+        rows, as_json, {"slug": "slug", "name": "name", "location": "location", "active": "active"}
     )
 
 
@@ -75,10 +71,7 @@ def add_calendar(
         )
         session.commit()
         data = TerminCalendarSchema().dump(calendar)
-    if as_json:
-        emit_json(data)
-    else:
-        click.echo(f"Added calendar {data['slug']!r} ({data['name']}).")
+    emit(data, as_json, f"Added calendar {data['slug']!r} ({data['name']}).")
 
 
 @group.command("archive-calendar")
@@ -134,10 +127,11 @@ def add_slots_command(
             calendar_by_slug(calendar), series, dt.datetime.now(timezone()).date()
         )
         session.commit()
-    if as_json:
-        emit_json({"created": created, "skipped": skipped})
-    else:
-        click.echo(f"{created} slots created, {skipped} existed already.")
+    emit(
+        {"created": created, "skipped": skipped},
+        as_json,
+        f"{created} slots created, {skipped} existed already.",
+    )
 
 
 @group.command("bookings")
@@ -163,12 +157,16 @@ def list_bookings(
     with tenant_context(tenant_or_fail(slug)):
         found = calendar_by_slug(calendar, include_archived=True) if calendar else None
         rows = TerminBookingSchema(many=True).dump(bookings(calendar=found, start=start, end=end))
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table(
-        ["starts", "calendar", "reference", "name", "status"],
-        [[r["starts_at"], r["calendar"], r["reference"], r["name"], r["status"]] for r in rows],
+    emit_rows(
+        rows,
+        as_json,
+        {
+            "starts": "starts_at",
+            "calendar": "calendar",
+            "reference": "reference",
+            "name": "name",
+            "status": "status",
+        },
     )
 
 
@@ -198,10 +196,7 @@ def tariff() -> None:
 
 def _report(per_tenant: dict[str, int], as_json: bool, what: str) -> None:
     """A job's counts per tenant slug as JSON, or their total in a sentence."""
-    if as_json:
-        emit_json(per_tenant)
-    else:
-        click.echo(f"{sum(per_tenant.values())} {what}.")
+    emit(per_tenant, as_json, f"{sum(per_tenant.values())} {what}.")
 
 
 def _time(text: str, field: str) -> dt.time:
