@@ -100,7 +100,7 @@ def new(
     group, demo data, German texts and tests using Rathaus's fixtures.
     """
     from cli import scaffolding
-    from core.catalogue import catalogue
+    from core.manifests import catalogue
     from core.plugins import installed_plugins
 
     ctx = click.get_current_context()

@@ -21,8 +21,8 @@ from pathlib import Path
 from string import Template
 
 from core import API_VERSION
-from core.catalogue import OZG_THEMENFELDER
 from core.errors import ConflictError, ValidationError
+from core.manifests import OZG_THEMENFELDER
 from core.tenant_routing import RESERVED_SLUGS
 
 TEMPLATES = Path(__file__).resolve().parent / "scaffold"

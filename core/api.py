@@ -18,9 +18,9 @@ from flask.views import MethodView
 
 from core import openapi
 from core.auth import current_principal, login_required
-from core.catalogue import catalogue
 from core.db import session
 from core.deferred import DeferredSetup
+from core.manifests import catalogue
 from core.models import Role, Tenant
 
 API_PREFIX = "/api/v1"

@@ -33,8 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pluggy
     from sqlalchemy.orm import Session
 
-    from core.catalogue import ServiceManifest
     from core.gazetteer import GeoPoint
+    from core.manifests import ServiceManifest
     from core.models import Subscription, Tenant, User
     from core.operator import OperatorSection
     from core.portal import AdminLink, PortalLink

@@ -1,4 +1,4 @@
-"""Tenants' subscriptions to the services of the catalogue (:mod:`core.catalogue`).
+"""Tenants' subscriptions to the services of the catalogue (:mod:`core.manifests`).
 
 A tenant subscribes to services one at a time (the Einzelabruf of the NRW re-use
 model); a :class:`~core.models.Subscription` records the period. Subscribing and
@@ -17,7 +17,9 @@ from flask import Blueprint, abort, g
 from sqlalchemy import bindparam, or_, select
 
 from core import audit
-from core.catalogue import (  # noqa: F401 - plugins import the catalogue from here too
+from core.db import session
+from core.errors import ConflictError, NotFoundError, ValidationError
+from core.manifests import (  # noqa: F401 - plugins import the catalogue from here too
     EXTENSION_KEY,
     OZG_THEMENFELDER,
     RESERVED_SERVICE_KEYS,
@@ -26,8 +28,6 @@ from core.catalogue import (  # noqa: F401 - plugins import the catalogue from h
     catalogue,
     check_requirements,
 )
-from core.db import session
-from core.errors import ConflictError, NotFoundError, ValidationError
 from core.models import Subscription, Tenant, TenantStatus
 from core.plugins import current_host
 from core.tenancy import tenant_context
