@@ -46,7 +46,8 @@ class RegisterForm(FlaskForm):
 class DeleteAccountForm(FlaskForm):
     """Deleting one's account needs the password again."""
 
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    # Its own id: the account page shows this form next to the password change form.
+    password = PasswordField(_l("Password"), validators=[DataRequired()], id="delete_password")
 
 
 class PasswordForm(FlaskForm):
@@ -98,13 +99,19 @@ def show_error(
             target.errors = [*target.errors, text]
 
 
-def validate_whole_form(form: FlaskForm, check: Callable[[], Any] | None = None) -> bool:
+def validate_whole_form(
+    form: FlaskForm,
+    check: Callable[[], Any] | None = None,
+    *,
+    message: Callable[[RathausError], str] | None = None,
+) -> bool:
     """True when ``form`` was submitted and both its own validators and ``check`` pass.
 
     ``check`` holds the domain rules (it must write nothing) and runs even when a
     field already failed its presence or length check, so that one submit reports
     every wrong field: its ``ValidationError`` (or ``ValidationErrors``) is shown next
-    to the fields it names, and all of them appear in the error summary.
+    to the fields it names, and all of them appear in the error summary. ``message``
+    as for :func:`show_error`.
     """
     if not form.is_submitted():
         return False
@@ -113,6 +120,6 @@ def validate_whole_form(form: FlaskForm, check: Callable[[], Any] | None = None)
         try:
             check()
         except ValidationError as exc:
-            show_error(form, exc)
+            show_error(form, exc, message=message)
             return False
     return valid
