@@ -687,15 +687,24 @@ def incoming_request(org_id: int, request_id: int) -> Any:
                 )
         else:
             status = 422
+    return _incoming_page(org, item, status, form=form)
+
+
+def _incoming_page(org: Organisation, item: Any, status: int = 200, **given: Any) -> Any:
+    """The page of one incoming request; ``given`` forms replace the empty ones."""
+    page_forms = {
+        "form": forms.MessageForm(),
+        "decision_form": forms.DecisionForm(),
+        "certificate_form": forms.CertificateForm(),
+        "action_form": EmptyForm(),
+        **given,
+    }
     return render_template(
         "engagement/incoming_request.html",
         organisation=org,
         item=item,
-        form=form,
-        decision_form=forms.DecisionForm(),
-        certificate_form=forms.CertificateForm(),
         contact=contacts.volunteer_contact(item),
-        action_form=EmptyForm(),
+        **page_forms,
     ), status
 
 
@@ -744,14 +753,18 @@ def certificate(org_id: int, request_id: int) -> Any:
     org = _organisation(org_id)
     item = contacts.request_of(org, request_id)
     form = forms.CertificateForm()
-    if form.validate_on_submit():
-        try:
-            contacts.record_certificate(item, form.data)
-        except (ValidationError, ConflictError) as exc:
-            flash(exc.localized())
-        else:
-            session.commit()
-            flash(_("The inspection has been recorded."))
+    if not form.validate_on_submit():
+        return _incoming_page(org, item, 422, certificate_form=form)
+    try:
+        contacts.record_certificate(item, form.data)
+    except ValidationError as exc:
+        forms.show_error(form, exc)
+        return _incoming_page(org, item, 422, certificate_form=form)
+    except ConflictError as exc:
+        flash(exc.localized())
+    else:
+        session.commit()
+        flash(_("The inspection has been recorded."))
     return redirect(url_for("engagement.incoming_request", org_id=org.id, request_id=item.id))
 
 

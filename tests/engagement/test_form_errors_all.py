@@ -228,3 +228,78 @@ def test_the_api_lists_every_wrong_field_of_an_offer(client, tafel, tenant_token
             "places": ["must be between 1 and 10000"],
         }
     }
+
+
+@pytest.fixture
+def accepted_request(tafel, make_offer, coesfeld, make_volunteer):
+    from core.db import session
+    from plugins.engagement import contacts
+
+    vera = make_volunteer(coesfeld, "vera@example.org", "Vera Voss")
+    offer = make_offer(tafel, with_children=True)
+    request = contacts.request_contact(coesfeld, offer.id, vera, "Hallo")
+    contacts.decide_request(request, True)
+    session.commit()
+    return request
+
+
+def test_the_certificate_form_names_both_missing_fields(member_client, tafel, accepted_request):
+    page = f"/coesfeld/engagement/organisations/{tafel.id}/requests/{accepted_request.id}"
+
+    response = submit(
+        member_client, page + "/certificate", {"inspected_on": ""}, form_url=page, headers=DE
+    )
+
+    assert response.status_code == 422
+    assert error_summary_of(response) == [
+        "#inspected_on Eingesehen am: Dieses Feld wird benötigt.",
+        "#outcome Ergebnis: Dieses Feld wird benötigt.",
+    ]
+
+
+def test_the_certificate_form_shows_a_future_date_at_the_field(
+    member_client, tafel, accepted_request
+):
+    page = f"/coesfeld/engagement/organisations/{tafel.id}/requests/{accepted_request.id}"
+
+    response = submit(
+        member_client,
+        page + "/certificate",
+        {"inspected_on": "2999-01-01", "outcome": "no_relevant_entries"},
+        form_url=page,
+        headers=EN,
+    )
+
+    assert response.status_code == 422
+    assert error_summary_of(response) == ["#inspected_on Inspected on: must not lie in the future"]
+    assert accepted_request.certificate_inspected_on is None
+
+
+def test_an_offer_with_postcode_and_place_in_the_place_field_is_located(
+    member_client, tafel, coesfeld
+):
+    from sqlalchemy import select
+
+    from core.db import session
+    from core.tenancy import tenant_context
+    from plugins.engagement.models import Opportunity
+
+    response = submit(
+        member_client,
+        f"/coesfeld/engagement/organisations/{tafel.id}/offers/new",
+        {
+            "title": "Hunde ausführen",
+            "description": "Im Tierheim.",
+            "fields": ["animals"],
+            "place": "Coesfeld 48653",
+            "reach": "local",
+            "schedule": "regular",
+            "min_age": "0",
+            "languages": ["de"],
+        },
+    )
+
+    assert response.status_code == 302
+    with tenant_context(coesfeld):
+        (offer,) = session.scalars(select(Opportunity)).all()
+    assert (offer.plz, offer.lat, offer.lon) == ("48653", 51.9435, 7.1681)
