@@ -303,3 +303,18 @@ def test_an_offer_with_postcode_and_place_in_the_place_field_is_located(
     with tenant_context(coesfeld):
         (offer,) = session.scalars(select(Opportunity)).all()
     assert (offer.plz, offer.lat, offer.lon) == ("48653", 51.9435, 7.1681)
+
+
+def test_the_api_search_lists_a_wrong_postcode_and_a_reversed_period_together(client, coesfeld):
+    response = client.get(
+        "/api/v1/tenants/coesfeld/engagement/opportunities"
+        "?plz=99999&date_from=2027-01-10&date_to=2027-01-01"
+    )
+
+    assert (response.status_code, response.mimetype) == (422, "application/problem+json")
+    assert response.json["errors"] == {
+        "json": {
+            "date_to": ["lies before the start of the period"],
+            "plz": ["'99999' is not a known German postcode or place"],
+        }
+    }
