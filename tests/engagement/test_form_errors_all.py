@@ -318,3 +318,17 @@ def test_the_api_search_lists_a_wrong_postcode_and_a_reversed_period_together(cl
             "plz": ["'99999' is not a known German postcode or place"],
         }
     }
+
+
+def test_the_contact_form_links_its_only_field(
+    app, login, tafel, make_offer, make_volunteer, coesfeld
+):
+    offer = make_offer(tafel, title="Hunde ausführen")
+    client = app.test_client()
+    login(client, make_volunteer(coesfeld, "vera@example.org", "Vera Voss"))
+    page = f"/coesfeld/engagement/offers/{offer.id}"
+
+    response = submit(client, page + "/contact", {"message": ""}, form_url=page, headers=DE)
+
+    assert response.status_code == 422
+    assert error_summary_of(response) == ["#message Ihre Nachricht: Dieses Feld wird benötigt."]
