@@ -53,6 +53,8 @@ def _error_lines(exc: Any) -> str:
     errors = getattr(exc, "errors", None)
     if isinstance(errors, dict) and len(errors) > 1:
         return "\nError: ".join(f"{field}: {message}" for field, message in errors.items())
+    if isinstance(errors, list) and len(errors) > 1:  # ValidationErrors
+        return "\nError: ".join(str(error) for error in errors)
     return str(exc)
 
 

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from core import accounts, audit, ratelimit
 from core.auth import current_principal, log_in, log_out, login_required
 from core.db import session
-from core.errors import ConflictError, ValidationError
+from core.errors import ConflictError, ErrorCollector, ValidationError
 from core.forms import (
     DeleteAccountForm,
     EmptyForm,
@@ -34,6 +34,7 @@ from core.forms import (
     PasswordForm,
     RegisterForm,
     TokenForm,
+    validate_whole_form,
 )
 from core.models import Role, Tenant
 from core.security import safe_next
@@ -110,7 +111,7 @@ def register() -> Any:
     if not tenant.serves_citizens:
         abort(503, description="suspended")
     form = RegisterForm()
-    if form.validate_on_submit():
+    if validate_whole_form(form, lambda: _check_account(form), message=_translate_account_error):
         limit = current_app.config["LOGIN_RATE_LIMIT"]
         if not ratelimit.hit(limit, "register", request.remote_addr or "unknown"):
             return render_template("auth/register.html", form=form, throttled=True), 429
@@ -130,6 +131,14 @@ def register() -> Any:
         return redirect(safe_next(request.args.get("next")) or url_for("core.portal"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
+
+
+def _check_account(form: RegisterForm) -> None:
+    """The account rules beyond presence and length (the e-mail address's form)."""
+    errors = ErrorCollector()
+    errors.run(accounts.normalise_email, form.email.data or "")
+    errors.run(accounts.validate_password, form.password.data or "")
+    errors.raise_any()
 
 
 def _translate_account_error(exc: ValidationError | ConflictError) -> str:
@@ -201,10 +210,17 @@ def change_password() -> Any:
     if user is None:
         abort(403)
     form = PasswordForm()
-    if not form.validate_on_submit():
-        return _account_page(422, password_form=form)
-    if accounts.authenticate(user.email, form.current_password.data, g.tenant) is None:
-        form.current_password.errors.append(_("The password is wrong."))
+    valid = form.validate_on_submit()
+    # The current password is checked even when the new one is wrong, so that one
+    # submit names every problem (but only on a genuine form: CSRF token accepted).
+    checkable = bool(form.current_password.data) and not form.csrf_token.errors
+    if (
+        checkable
+        and accounts.authenticate(user.email, form.current_password.data, g.tenant) is None
+    ):
+        form.current_password.errors = [_("The password is wrong.")]
+        valid = False
+    if not valid:
         return _account_page(422, password_form=form)
     accounts.set_password(user, form.password.data)
     audit.record("account.password_changed", f"user:{user.id}", tenant=g.tenant)
@@ -242,7 +258,7 @@ def delete_account() -> Any:
         not form.validate_on_submit()
         or accounts.authenticate(user.email, form.password.data, g.tenant) is None
     ):
-        form.password.errors.append(_("The password is wrong."))
+        form.password.errors = list(form.password.errors) or [_("The password is wrong.")]
         return _account_page(422, delete_form=form)
     audit.record("account.erased", f"user:{user.id}", tenant=g.tenant)
     accounts.erase_user(user)

@@ -108,6 +108,11 @@ class ValidationErrors(ValidationError):
         return merged
 
 
+def error_list(error: ValidationError) -> list[ValidationError]:
+    """The single errors of ``error`` (itself, or each of a ``ValidationErrors``)."""
+    return list(getattr(error, "errors", None) or [error])
+
+
 class ErrorCollector:
     """Runs checks and keeps their validation errors, so that a whole form is
     validated in one go::

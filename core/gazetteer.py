@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
 
+from core.postal import postcode_fits_place, split_postcode_and_place
+
 FORMAT = "rathaus-gazetteer"
 FORMAT_VERSION = 1
 DEFAULT_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "gazetteer.json.gz")
@@ -467,9 +469,6 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))
 
 
-_PLZ_AND_PLACE = re.compile(r"^(\d{5})[\s,]+(\D.*)$")
-
-
 def geocode(query: str) -> GeoPoint | None:
     """Coordinates for a PLZ, an AGS or a place name; None when nothing matches.
 
@@ -477,16 +476,20 @@ def geocode(query: str) -> GeoPoint | None:
     exactly one, else its Kreis). Other digit strings must be an exact AGS. A name
     gives the first search result, but a Gemeinde of the same match quality wins over a
     Kreis or Land: "Coesfeld" is the town, not the Kreis, while "Hessen" is the Land,
-    not "Münster (Hessen)".
+    not "Münster (Hessen)". A postcode with a place name ("48653 Coesfeld", "Coesfeld
+    48653") is the postcode when the name fits it (see :mod:`core.postal`).
     """
     compact = _compact(query)
     if not compact:
         return None
-    with_plz = _PLZ_AND_PLACE.match(query.strip())
+    with_plz = split_postcode_and_place(query)
     if with_plz:
-        # "48653 Coesfeld", as on an envelope: the postcode decides, the name helps
-        # only when the postcode is unknown.
-        return _geocode_digits(with_plz.group(1)) or geocode(with_plz.group(2))
+        # "48653 Coesfeld" or "Coesfeld 48653", as on an envelope: the postcode's point
+        # if the name fits it (none if not); the name alone if the postcode is unknown.
+        plz, name = with_plz
+        if postcode(plz) is None:
+            return geocode(name)
+        return _geocode_digits(plz) if postcode_fits_place(plz, name) else None
     if _is_digits(compact):
         return _geocode_digits(compact)
     ranked = _ranked_names(_get(), query)

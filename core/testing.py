@@ -23,6 +23,7 @@ helpers ``bearer(secret)``, ``csrf_token(client, url)``, ``submit(client, url, d
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import re
 import shutil
@@ -481,6 +482,23 @@ def csrf_token(client: Any, url: str) -> str:
     if match is None:
         raise AssertionError(f"no CSRF token in the page at {url}")
     return match.group(1) or match.group(2)
+
+
+def error_summary_of(response: Any) -> list[str]:
+    """The entries of a page's error summary as ``"#field-id text"`` (linked entries)
+    or ``"text"`` (entries about the form as a whole), in page order."""
+    page = response.get_data(as_text=True)
+    if 'class="error-summary"' not in page:
+        return []
+    block = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    entries = []
+    for item in re.findall(r"<li>(.*?)</li>", block, re.S):
+        linked = re.fullmatch(r'\s*<a href="(#[\w-]+)">(.*?)</a>\s*', item, re.S)
+        if linked:
+            entries.append(f"{linked.group(1)} {html.unescape(linked.group(2)).strip()}")
+        else:
+            entries.append(html.unescape(item).strip())
+    return entries
 
 
 def submit(

@@ -19,7 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from core.db import session, utcnow
-from core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from core.errors import (
+    ConflictError,
+    ErrorCollector,
+    NotFoundError,
+    PermissionDenied,
+    ValidationError,
+)
 from core.models import Tenant, User
 from core.tenancy import cross_tenant, tenant_context
 from plugins.engagement import matching, notifications
@@ -363,7 +369,10 @@ def record_certificate(
     request: ContactRequest, data: Mapping[str, Any], today: dt.date | None = None
 ) -> None:
     """Record that the volunteer's extended police certificate was inspected: only the
-    fact, the date and the outcome (never the certificate or its contents)."""
+    fact, the date and the outcome (never the certificate or its contents).
+
+    :raises ValidationErrors: a wrong date and a wrong outcome (both named).
+    """
     today = today or dt.date.today()
     if not request.opportunity.with_children:
         raise ConflictError(
@@ -377,7 +386,17 @@ def record_certificate(
             field="status",
             code="engagement.certificate.before_accept",
         )
-    raw_date = data.get("inspected_on")
+    errors = ErrorCollector()
+    inspected_on = errors.run(_inspection_date, data.get("inspected_on"), today)
+    outcome = errors.run(_certificate_outcome, data.get("outcome"))
+    errors.raise_any()
+    with tenant_context(request.tenant_id):
+        request.certificate_inspected_on = inspected_on
+        request.certificate_outcome = outcome
+        session.flush()
+
+
+def _inspection_date(raw_date: Any, today: dt.date) -> dt.date:
     try:
         inspected_on = (
             raw_date if isinstance(raw_date, dt.date) else dt.date.fromisoformat(str(raw_date))
@@ -395,21 +414,21 @@ def record_certificate(
             field="inspected_on",
             code="engagement.certificate.inspected_on.in_future",
         )
+    return inspected_on
+
+
+def _certificate_outcome(raw: Any) -> CertificateOutcome:
     try:
-        outcome = CertificateOutcome(data.get("outcome"))
+        return CertificateOutcome(raw)
     except ValueError:
         choices = ", ".join(o.value for o in CertificateOutcome)
         raise ValidationError(
             "%(data)r is not one of: %(choices)s",
             field="outcome",
             code="engagement.certificate.outcome.unknown_choice",
-            data=data.get("outcome"),
+            data=raw,
             choices=choices,
         ) from None
-    with tenant_context(request.tenant_id):
-        request.certificate_inspected_on = inspected_on
-        request.certificate_outcome = outcome
-        session.flush()
 
 
 def volunteer_contact(request: ContactRequest) -> dict[str, str] | None:

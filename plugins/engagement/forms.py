@@ -1,7 +1,9 @@
 """Web forms of the engagement pages (Flask-WTF; every POST form carries a CSRF token).
 
 The forms only collect input; the rules live in the domain modules, whose
-``ValidationError`` is shown next to the field it names (:func:`show_error`).
+``ValidationError`` is shown next to the field it names (:func:`show_error`), and
+:func:`validate_whole_form` runs the form's checks and the domain's together so that
+one submit reports every wrong field.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from core.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from core.errors import RathausError
+from core.forms import show_error as show_error  # re-exported for the views
+from core.forms import validate_whole_form as validate_whole_form
 from plugins.engagement import vocabulary
 from plugins.engagement.models import CertificateOutcome, OrganisationKind
 
@@ -322,25 +325,11 @@ class InviteForm(FlaskForm):
 
 
 class ReviewForm(FlaskForm):
-    """Bulk approve or reject offers in the review queue."""
+    """Bulk approve or reject offers in the review queue (the page lists the offers as
+    checkboxes named ``offers``; the domain checks the choice)."""
+
+    offers = SelectMultipleField(_l("Offers to decide on"), choices=[], validate_choice=False)
 
     reason = TextAreaField(
         _l("Reason (needed to reject)"), validators=[Optional(), Length(max=2000)]
     )
-
-
-def show_error(form: FlaskForm, error: RathausError) -> None:
-    """Put a domain error next to the field it names (or above the form); each of
-    several errors (``ValidationErrors``) goes to its own field."""
-    for single in getattr(error, "errors", None) or [error]:
-        _show_one(form, single)
-
-
-def _show_one(form: FlaskForm, error: RathausError) -> None:
-    target = getattr(form, error.field or "", None)
-    if target is not None and hasattr(target, "errors") and error.field != "meta":
-        if not isinstance(target.errors, list):
-            target.errors = list(target.errors)
-        target.errors.append(error.localized())
-    else:
-        form.form_errors.append(error.localized())

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from core import gazetteer
 from core.errors import ValidationError
 from core.plugins import current_host
+from core.postal import check_postcode_fits_place
 
 CELL_DEGREES = 0.1
 _COLUMNS = int(360 / CELL_DEGREES)
@@ -36,7 +37,8 @@ class Point:
 def geocode(query: str, *, field: str = "plz") -> Point:
     """Coordinates for a PLZ or place name through the ``geocode`` hook.
 
-    :raises ValidationError: nothing matched (the message names the input).
+    :raises ValidationError: nothing matched (the message names the input), or a
+        postcode came with the name of another place.
     """
     text = (query or "").strip()
     if not text:
@@ -46,6 +48,7 @@ def geocode(query: str, *, field: str = "plz") -> Point:
     hook = current_host().hook
     found = hook.geocode(query=text)
     if found is None:
+        check_postcode_fits_place(text, field)
         raise ValidationError(
             "%(text)r is not a known German postcode or place",
             field=field,

@@ -19,7 +19,13 @@ from sqlalchemy import func, select
 
 from core import accounts, audit
 from core.db import session, utcnow
-from core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from core.errors import (
+    ConflictError,
+    ErrorCollector,
+    NotFoundError,
+    PermissionDenied,
+    ValidationError,
+)
 from core.identifiers import refuse_control_characters
 from core.models import Role, Tenant, User
 from core.plugins import current_host
@@ -70,18 +76,54 @@ def _text(data: Mapping[str, Any], name: str, max_length: int, *, required: bool
     return value
 
 
-def _organisation_values(data: Mapping[str, Any]) -> dict[str, Any]:
-    kind = data.get("kind")
+def organisation_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate an organisation's details and return column values (nothing is written).
+
+    :raises ValidationErrors: naming every field that breaks a rule.
+    """
+    errors = ErrorCollector()
+    kind = errors.run(_organisation_kind, data.get("kind"))
+    name = errors.run(_text, data, "name", 200, required=True)
+    if name:
+        errors.run(refuse_control_characters, name, "name")
+    website = errors.run(_website, data)
+    plz = errors.run(_text, data, "plz", 5) or None
+    if plz and not PLZ.match(plz):
+        errors.errors.append(
+            ValidationError(
+                "must be a postcode of 5 digits",
+                field="plz",
+                code="engagement.organisation.plz.invalid",
+            )
+        )
+    values = {
+        "name": name,
+        "kind": kind,
+        "description": errors.run(_text, data, "description", 5000),
+        "website": website,
+        "contact_email": errors.run(_contact_email, data),
+        "phone": errors.run(_text, data, "phone", 50) or None,
+        "plz": plz,
+        "place": errors.run(_text, data, "place", 100) or None,
+    }
+    errors.raise_any()
+    return values
+
+
+def _organisation_kind(raw: Any) -> OrganisationKind:
     try:
-        kind = OrganisationKind(kind)
+        return OrganisationKind(raw)
     except ValueError:
         raise ValidationError(
             "%(kind)r is not one of: %(kinds)s",
             field="kind",
             code="engagement.organisation.kind.unknown_choice",
-            kind=kind,
+            kind=raw,
             kinds=", ".join(k.value for k in OrganisationKind),
         ) from None
+
+
+def _website(data: Mapping[str, Any]) -> str | None:
     website = _text(data, "website", 300) or None
     if website and not URL.match(website):
         raise ValidationError(
@@ -89,25 +131,14 @@ def _organisation_values(data: Mapping[str, Any]) -> dict[str, Any]:
             field="website",
             code="engagement.organisation.website.invalid",
         )
-    plz = _text(data, "plz", 5) or None
-    if plz and not PLZ.match(plz):
-        raise ValidationError(
-            "must be a postcode of 5 digits",
-            field="plz",
-            code="engagement.organisation.plz.invalid",
-        )
-    name = _text(data, "name", 200, required=True)
-    refuse_control_characters(name, "name")
-    return {
-        "name": name,
-        "kind": kind,
-        "description": _text(data, "description", 5000),
-        "website": website,
-        "contact_email": accounts.normalise_email(str(data.get("contact_email") or "")),
-        "phone": _text(data, "phone", 50) or None,
-        "plz": plz,
-        "place": _text(data, "place", 100) or None,
-    }
+    return website
+
+
+def _contact_email(data: Mapping[str, Any]) -> str:
+    try:
+        return accounts.normalise_email(str(data.get("contact_email") or ""))
+    except ValidationError as exc:
+        raise exc.with_field("contact_email") from None
 
 
 def create_organisation(
@@ -118,7 +149,7 @@ def create_organisation(
     :raises ValidationError: a field breaks a rule (named).
     :raises ConflictError: the tenant has an organisation of that name.
     """
-    values = _organisation_values(data)
+    values = organisation_values(data)
     with tenant_context(tenant):
         if session.scalar(select(Organisation.id).where(Organisation.name == values["name"])):
             raise ConflictError(
@@ -137,7 +168,7 @@ def create_organisation(
 
 def update_organisation(organisation: Organisation, data: Mapping[str, Any]) -> Organisation:
     """Change an organisation's details (the name stays unique within the tenant)."""
-    values = _organisation_values(data)
+    values = organisation_values(data)
     with tenant_context(organisation.tenant_id):
         clash = session.scalar(
             select(Organisation.id).where(
@@ -365,36 +396,95 @@ def locate(data: Mapping[str, Any]) -> Location:
 def offer_values(data: Mapping[str, Any], tenant: Tenant, today: dt.date) -> dict[str, Any]:
     """Validate an offer's input and return column values (nothing is written).
 
-    :raises ValidationError: naming the first field that breaks a rule.
+    :raises ValidationErrors: naming every field that breaks a rule.
     """
-    title = _text(data, "title", 200, required=True)
-    description = _text(data, "description", 10000, required=True)
+    errors = ErrorCollector()
+    title = errors.run(_text, data, "title", 200, required=True)
+    description = errors.run(_text, data, "description", 10000, required=True)
     fields = _list(data, "fields")
     if not fields:
-        raise ValidationError(
-            "choose at least one field of engagement",
-            field="fields",
-            code="engagement.offer.fields.required",
+        errors.errors.append(
+            ValidationError(
+                "choose at least one field of engagement",
+                field="fields",
+                code="engagement.offer.fields.required",
+            )
         )
-    schedule = _enum(data, "schedule", Schedule, "regular")
-    starts_on, ends_on = _date(data, "starts_on"), _date(data, "ends_on")
+    schedule = errors.run(_enum, data, "schedule", Schedule, "regular")
+    when = errors.run(_dates, data, schedule)
+    expires_on = errors.run(_expiry, data, today)
+    reach = errors.run(_enum, data, "reach", Reach, "local")
+    location = errors.run(locate, data)
+    values = {
+        "skills": errors.run(vocabulary.validate_skills, _list(data, "skills")),
+        "languages": errors.run(vocabulary.validate_languages, _list(data, "languages") or ["de"]),
+        "hours_per_week": errors.run(_int, data, "hours_per_week", 1, 60, None),
+        "min_age": errors.run(_int, data, "min_age", 0, 99, 0),
+        "accessibility_notes": errors.run(_text, data, "accessibility_notes", 2000),
+        "places": errors.run(_int, data, "places", 1, 10000, None),
+    }
+    field_mask = errors.run(vocabulary.field_mask, fields) if fields else None
+    slot_mask = errors.run(vocabulary.slot_mask, when[2]) if when is not None else None
+    errors.raise_any()
+    assert when is not None and location is not None and reach is not None
+    starts_on, ends_on, _slots = when
+    return {
+        "title": title,
+        "description": description,
+        "field_mask": field_mask,
+        **values,
+        "remote": location.remote,
+        "street": location.street,
+        "plz": location.plz,
+        "place": location.place,
+        "lat": location.lat,
+        "lon": location.lon,
+        "geo_cell": location.cell,
+        "reach": reach,
+        "coverage_prefix": coverage_prefix(tenant.ags, reach),
+        "schedule": schedule,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "slot_mask": slot_mask,
+        "with_children": _truthy(data, "with_children"),
+        "waitlist_open": _truthy(data, "waitlist_open"),
+        "expires_on": expires_on,
+    }
+
+
+def _dates(
+    data: Mapping[str, Any], schedule: Schedule | None
+) -> tuple[dt.date | None, dt.date | None, list[str]]:
+    """First day, last day and weekly slots: dates for one-off offers, slots otherwise."""
+    errors = ErrorCollector()
+    starts_on = errors.run(_date, data, "starts_on")
+    ends_on = errors.run(_date, data, "ends_on")
     slots = _list(data, "time_slots")
     if schedule == Schedule.ONE_OFF:
-        if starts_on is None:
-            raise ValidationError(
-                "a one-off offer needs a date",
-                field="starts_on",
-                code="engagement.offer.starts_on.required",
+        if starts_on is None and not errors.errors:
+            errors.errors.append(
+                ValidationError(
+                    "a one-off offer needs a date",
+                    field="starts_on",
+                    code="engagement.offer.starts_on.required",
+                )
             )
-        if ends_on is not None and ends_on < starts_on:
-            raise ValidationError(
-                "lies before the first day",
-                field="ends_on",
-                code="engagement.offer.ends_on.before_start",
+        elif starts_on is not None and ends_on is not None and ends_on < starts_on:
+            errors.errors.append(
+                ValidationError(
+                    "lies before the first day",
+                    field="ends_on",
+                    code="engagement.offer.ends_on.before_start",
+                )
             )
         slots = []
     else:
         starts_on = ends_on = None
+    errors.raise_any()
+    return starts_on, ends_on, slots
+
+
+def _expiry(data: Mapping[str, Any], today: dt.date) -> dt.date:
     max_days = setting("MAX_EXPIRY_DAYS", 365)
     expires_on = _date(data, "expires_on") or today + dt.timedelta(
         days=setting("DEFAULT_EXPIRY_DAYS", 180)
@@ -410,36 +500,45 @@ def offer_values(data: Mapping[str, Any], tenant: Tenant, today: dt.date) -> dic
             code="engagement.offer.expires_on.too_far",
             max_days=max_days,
         )
-    reach = _enum(data, "reach", Reach, "local")
-    location = locate(data)
-    places = _int(data, "places", 1, 10000, None)
-    return {
-        "title": title,
-        "description": description,
-        "field_mask": vocabulary.field_mask(fields),
-        "skills": vocabulary.validate_skills(_list(data, "skills")),
-        "languages": vocabulary.validate_languages(_list(data, "languages") or ["de"]),
-        "remote": location.remote,
-        "street": location.street,
-        "plz": location.plz,
-        "place": location.place,
-        "lat": location.lat,
-        "lon": location.lon,
-        "geo_cell": location.cell,
-        "reach": reach,
-        "coverage_prefix": coverage_prefix(tenant.ags, reach),
-        "schedule": schedule,
-        "starts_on": starts_on,
-        "ends_on": ends_on,
-        "slot_mask": vocabulary.slot_mask(slots),
-        "hours_per_week": _int(data, "hours_per_week", 1, 60, None),
-        "min_age": _int(data, "min_age", 0, 99, 0),
-        "accessibility_notes": _text(data, "accessibility_notes", 2000),
-        "with_children": _truthy(data, "with_children"),
-        "places": places,
-        "waitlist_open": _truthy(data, "waitlist_open"),
-        "expires_on": expires_on,
-    }
+    return expires_on
+
+
+def check_offer(
+    organisation: Organisation,
+    data: Mapping[str, Any],
+    offer: Opportunity | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Any]:
+    """The column values of a new offer of ``organisation`` or of changes to ``offer``,
+    with every rule checked and nothing written.
+
+    :raises ValidationErrors: naming every field that breaks a rule.
+    """
+    tenant = session.get(Tenant, organisation.tenant_id)
+    errors = ErrorCollector()
+    values = errors.run(offer_values, data, tenant, today or dt.date.today())
+    if offer is not None and offer.places is not None:
+        errors.run(_places_not_below_taken, offer, _places_given(data))
+    errors.raise_any()
+    assert values is not None
+    return values
+
+
+def _places_given(data: Mapping[str, Any]) -> int | None:
+    try:
+        return _int(data, "places", 1, 10000, None)
+    except ValidationError:
+        return None
+
+
+def _places_not_below_taken(offer: Opportunity, places: int | None) -> None:
+    if places is not None and places < offer.places_taken:
+        raise ValidationError(
+            "%(places_taken)s places are already taken; give at least that many",
+            field="places",
+            code="engagement.offer.places.below_taken",
+            places_taken=offer.places_taken,
+        )
 
 
 def coverage_prefix(tenant_ags: str, reach: Reach) -> str:
@@ -452,7 +551,7 @@ def create_offer(
 ) -> Opportunity:
     """A new draft offer of ``organisation``."""
     tenant = session.get(Tenant, organisation.tenant_id)
-    values = offer_values(data, tenant, today or dt.date.today())
+    values = check_offer(organisation, data, today=today)
     with tenant_context(tenant):
         offer = Opportunity(organisation_id=organisation.id, status=S.DRAFT, **values)
         offer.organisation = organisation
@@ -467,18 +566,7 @@ def update_offer(
     """Change an offer. A published offer of an unverified organisation goes back into
     review; an expired one becomes a draft to be submitted again."""
     tenant = session.get(Tenant, offer.tenant_id)
-    values = offer_values(data, tenant, today or dt.date.today())
-    if (
-        offer.places is not None
-        and values["places"] is not None
-        and values["places"] < offer.places_taken
-    ):
-        raise ValidationError(
-            "%(places_taken)s places are already taken; give at least that many",
-            field="places",
-            code="engagement.offer.places.below_taken",
-            places_taken=offer.places_taken,
-        )
+    values = check_offer(offer.organisation, data, offer, today)
     with tenant_context(tenant):
         for key, value in values.items():
             setattr(offer, key, value)
@@ -576,22 +664,31 @@ def decide(
 ) -> list[Opportunity]:
     """Approve (publish) or reject (back to draft, with the reason) offers in review.
 
-    :raises ValidationError: no offers chosen, a rejection without a reason.
+    :raises ValidationErrors: no offers chosen, a rejection without a reason (both
+        named when both are missing).
     :raises NotFoundError: an id that is not in the tenant's review queue — then
         nothing is changed.
     """
     ids = sorted(set(offer_ids))
     reason = (reason or "").strip() or None
+    errors = ErrorCollector()
     if not ids:
-        raise ValidationError(
-            "choose at least one offer", field="offers", code="engagement.review.offers.required"
+        errors.errors.append(
+            ValidationError(
+                "choose at least one offer",
+                field="offers",
+                code="engagement.review.offers.required",
+            )
         )
     if not approve and not reason:
-        raise ValidationError(
-            "say why the offers are rejected",
-            field="reason",
-            code="engagement.review.reason.required",
+        errors.errors.append(
+            ValidationError(
+                "say why the offers are rejected",
+                field="reason",
+                code="engagement.review.reason.required",
+            )
         )
+    errors.raise_any()
     with tenant_context(tenant):
         offers = list(session.scalars(select(Opportunity).where(Opportunity.id.in_(ids))))
         waiting = {o.id for o in offers if o.status == S.IN_REVIEW}

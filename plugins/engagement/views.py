@@ -25,7 +25,14 @@ from core.auth import (
     tenant_admin_required,
 )
 from core.db import session
-from core.errors import ConflictError, NotFoundError, RathausError, ValidationError
+from core.errors import (
+    ConflictError,
+    NotFoundError,
+    RathausError,
+    ValidationError,
+    ValidationErrors,
+    error_list,
+)
 from core.forms import EmptyForm
 from core.models import Tenant, User
 from core.portal import PortalLink
@@ -129,27 +136,37 @@ def search() -> Any:
     status = 200
     if not searched and profile is not None and profile.plz:
         form.plz.data = profile.plz
-    if searched and form.validate():
+    if searched:
+        # The form's own checks and the query's (place, distance...) together, so that a
+        # wrong postcode and a wrong distance are reported in one go.
+        valid = form.validate()
         try:
-            results = matching.match_opportunities(_query(form, profile), 20, tenant=g.tenant)
+            query = _query(form, profile).validate()
         except ValidationError as exc:
-            forms.show_error(
-                form,
-                exc if exc.field != "radius_km" else exc.with_field("radius"),
-            )
+            forms.show_error(form, _search_fields(exc))
+            valid = False
+        if valid:
+            results = matching.match_opportunities(query, 20, tenant=g.tenant)
+        else:
             status = 422
-    elif searched:
-        status = 422
     return render_template(
         "engagement/search.html", form=form, results=results, searched=searched, profile=profile
     ), status
 
 
+def _search_fields(error: ValidationError) -> ValidationError:
+    """The query's errors under the search form's field names."""
+    return ValidationErrors(
+        [e.with_field("radius") if e.field == "radius_km" else e for e in error_list(error)]
+    )
+
+
 def _query(form: forms.SearchForm, profile: Any) -> matching.SearchQuery:
     remote = {"yes": True, "no": False}.get(form.remote.data or "")
+    radius = str(form.radius.data or "")
     query = matching.SearchQuery(
         place=(form.plz.data or "").strip() or None,
-        radius_km=int(form.radius.data or 25),
+        radius_km=int(radius) if radius.isdigit() else 25,
         q=form.q.data or "",
         fields=list(form.fields.data or []),
         schedule=Schedule(form.schedule.data) if form.schedule.data else None,
@@ -246,7 +263,7 @@ def report(offer_id: int) -> Any:
 def register() -> Any:
     """Register as a volunteer: an account at this municipality plus a profile."""
     form = forms.RegisterVolunteerForm()
-    if form.validate_on_submit():
+    if forms.validate_whole_form(form, lambda: volunteers.check_registration(form.data)):
         try:
             user = volunteers.register_volunteer(g.tenant, form.data)
         except (ValidationError, ConflictError) as exc:
@@ -305,7 +322,7 @@ def profile() -> Any:
     form = forms.ProfileForm(
         obj=_profile_data(existing) if existing and request.method == "GET" else None
     )
-    if form.validate_on_submit():
+    if forms.validate_whole_form(form, lambda: volunteers.check_profile(form.data, existing)):
         try:
             if existing is None:
                 volunteers.ensure_profile(user, form.data)
@@ -436,7 +453,7 @@ def organisation_new() -> Any:
     if user is None:
         abort(403)
     form = forms.OrganisationForm()
-    if form.validate_on_submit():
+    if forms.validate_whole_form(form, lambda: offers.organisation_values(form.data)):
         try:
             organisation = offers.create_organisation(g.tenant, form.data, founder=user)
         except (ValidationError, ConflictError) as exc:
@@ -464,7 +481,7 @@ def organisation(org_id: int) -> Any:
     form = forms.OrganisationForm(obj=org if request.method == "GET" else None)
     if request.method == "GET":
         form.kind.data = org.kind.value
-    if form.validate_on_submit():
+    if forms.validate_whole_form(form, lambda: offers.organisation_values(form.data)):
         try:
             offers.update_organisation(org, form.data)
         except (ValidationError, ConflictError) as exc:
@@ -543,7 +560,7 @@ def offer_new(org_id: int) -> Any:
     """Write a new offer (saved as a draft)."""
     org = _organisation(org_id)
     form = forms.OfferForm()
-    if form.validate_on_submit():
+    if forms.validate_whole_form(form, lambda: offers.check_offer(org, form.data)):
         try:
             offer = offers.create_offer(org, form.data)
         except ValidationError as exc:
@@ -563,7 +580,7 @@ def offer_edit(org_id: int, offer_id: int) -> Any:
     org = _organisation(org_id)
     offer = offers.offer_of_organisation(org, offer_id)
     form = forms.OfferForm(data=_offer_data(offer) if request.method == "GET" else None)
-    if form.validate_on_submit():
+    if forms.validate_whole_form(form, lambda: offers.check_offer(org, form.data, offer)):
         try:
             offers.update_offer(offer, form.data)
         except ValidationError as exc:
@@ -670,15 +687,24 @@ def incoming_request(org_id: int, request_id: int) -> Any:
                 )
         else:
             status = 422
+    return _incoming_page(org, item, status, form=form)
+
+
+def _incoming_page(org: Organisation, item: Any, status: int = 200, **given: Any) -> Any:
+    """The page of one incoming request; ``given`` forms replace the empty ones."""
+    page_forms = {
+        "form": forms.MessageForm(),
+        "decision_form": forms.DecisionForm(),
+        "certificate_form": forms.CertificateForm(),
+        "action_form": EmptyForm(),
+        **given,
+    }
     return render_template(
         "engagement/incoming_request.html",
         organisation=org,
         item=item,
-        form=form,
-        decision_form=forms.DecisionForm(),
-        certificate_form=forms.CertificateForm(),
         contact=contacts.volunteer_contact(item),
-        action_form=EmptyForm(),
+        **page_forms,
     ), status
 
 
@@ -727,14 +753,18 @@ def certificate(org_id: int, request_id: int) -> Any:
     org = _organisation(org_id)
     item = contacts.request_of(org, request_id)
     form = forms.CertificateForm()
-    if form.validate_on_submit():
-        try:
-            contacts.record_certificate(item, form.data)
-        except (ValidationError, ConflictError) as exc:
-            flash(exc.localized())
-        else:
-            session.commit()
-            flash(_("The inspection has been recorded."))
+    if not form.validate_on_submit():
+        return _incoming_page(org, item, 422, certificate_form=form)
+    try:
+        contacts.record_certificate(item, form.data)
+    except ValidationError as exc:
+        forms.show_error(form, exc)
+        return _incoming_page(org, item, 422, certificate_form=form)
+    except ConflictError as exc:
+        flash(exc.localized())
+    else:
+        session.commit()
+        flash(_("The inspection has been recorded."))
     return redirect(url_for("engagement.incoming_request", org_id=org.id, request_id=item.id))
 
 
@@ -756,10 +786,7 @@ def review() -> Any:
                 g.tenant, ids, approve, form.reason.data, current_principal().describe()
             )
         except (ValidationError, NotFoundError) as exc:
-            forms.show_error(
-                form,
-                exc.with_field("reason" if exc.field == "reason" else None),
-            )
+            forms.show_error(form, exc)
             status = exc.status
         else:
             session.commit()

@@ -71,17 +71,13 @@ def validate_birth_year(raw: Any, today: dt.date) -> int:
     return year
 
 
-def register_volunteer(
-    tenant: Tenant, data: Mapping[str, Any], today: dt.date | None = None
-) -> User:
-    """Create a citizen account at ``tenant`` together with a volunteer profile.
+def check_registration(data: Mapping[str, Any], today: dt.date | None = None) -> dict[str, Any]:
+    """Every rule of the volunteer registration checked at once; nothing is written.
 
-    Someone who may be younger than 16 must name a parent; the parent gets a mail
-    with a confirmation link, and until they confirm the volunteer can neither make
-    contact nor be found by organisations.
+    Returns the cleaned ``birth_year``, ``minor``, ``parent_name``, ``parent_email``
+    and home ``location``.
 
-    :raises ValidationErrors: fields break rules (every one named; nothing is stored).
-    :raises ConflictError: the e-mail address has an account at ``tenant``.
+    :raises ValidationErrors: naming every field that breaks a rule.
     """
     today = today or dt.date.today()
     errors = ErrorCollector()
@@ -102,6 +98,31 @@ def register_volunteer(
     errors.run(accounts.validate_password, str(data.get("password") or ""))
     location = errors.run(_home_location, data)
     errors.raise_any()
+    return {
+        "birth_year": birth_year,
+        "minor": minor,
+        "parent_name": parent_name,
+        "parent_email": parent_email,
+        "location": location,
+    }
+
+
+def register_volunteer(
+    tenant: Tenant, data: Mapping[str, Any], today: dt.date | None = None
+) -> User:
+    """Create a citizen account at ``tenant`` together with a volunteer profile.
+
+    Someone who may be younger than 16 must name a parent; the parent gets a mail
+    with a confirmation link, and until they confirm the volunteer can neither make
+    contact nor be found by organisations.
+
+    :raises ValidationErrors: fields break rules (every one named; nothing is stored).
+    :raises ConflictError: the e-mail address has an account at ``tenant``.
+    """
+    checked = check_registration(data, today)
+    birth_year, minor = checked["birth_year"], checked["minor"]
+    parent_name, parent_email = checked["parent_name"], checked["parent_email"]
+    location = checked["location"]
     user = accounts.create_user(
         str(data.get("email") or ""),
         str(data.get("display_name") or ""),
@@ -223,15 +244,8 @@ def ensure_profile(
     existing = profile_of(user)
     if existing is not None:
         return existing
-    today = today or dt.date.today()
-    birth_year = validate_birth_year(data.get("birth_year"), today)
-    if possibly_under(CONSENT_AGE, birth_year, today):
-        raise ValidationError(
-            "under 16 please register through the volunteering registration, which asks for "
-            "a parent's consent",
-            field="birth_year",
-            code="engagement.volunteer.birth_year.needs_parent",
-        )
+    check_profile(data, None, today)
+    birth_year = int(data["birth_year"])
     tenant = session.get(Tenant, user.tenant_id)
     with tenant_context(tenant):
         profile = VolunteerProfile(user_id=user.id, home_ags=tenant.ags, birth_year=birth_year)
@@ -240,32 +254,88 @@ def ensure_profile(
     return update_profile(profile, data)
 
 
-def update_profile(profile: VolunteerProfile, data: Mapping[str, Any]) -> VolunteerProfile:
-    """Change the interests, skills, week, languages, place, radius and opt-in."""
-    fields = list(data.get("fields") or [])
-    slots = list(data.get("time_slots") or [])
+def check_profile(
+    data: Mapping[str, Any], profile: VolunteerProfile | None, today: dt.date | None = None
+) -> None:
+    """Check the profile form in one go (nothing is written): for a new profile
+    (``profile`` None) also the birth year.
+
+    :raises ValidationErrors: naming every field that breaks a rule.
+    """
+    errors = ErrorCollector()
+    if profile is None:
+        errors.run(_first_birth_year, data.get("birth_year"), today or dt.date.today())
+    errors.run(_profile_values, data, True if profile is None else profile.may_make_contact)
+    errors.raise_any()
+
+
+def _first_birth_year(raw: Any, today: dt.date) -> int:
+    """The birth year of a profile created after core's registration: 16 or older."""
+    birth_year = validate_birth_year(raw, today)
+    if possibly_under(CONSENT_AGE, birth_year, today):
+        raise ValidationError(
+            "under 16 please register through the volunteering registration, which asks for "
+            "a parent's consent",
+            field="birth_year",
+            code="engagement.volunteer.birth_year.needs_parent",
+        )
+    return birth_year
+
+
+def _profile_values(data: Mapping[str, Any], may_make_contact: bool) -> dict[str, Any]:
+    """The profile's column values from ``data``, every field checked."""
+    errors = ErrorCollector()
+    about = str(data.get("about") or "").strip()
+    if len(about) > 1000:
+        errors.errors.append(
+            ValidationError(
+                "must have at most 1000 characters",
+                field="about",
+                code="engagement.volunteer.about.too_long",
+            )
+        )
+    discoverable = bool(data.get("discoverable"))
+    if discoverable and not may_make_contact:
+        errors.errors.append(
+            ValidationError(
+                "possible once a parent has consented",
+                field="discoverable",
+                code="engagement.volunteer.discoverable.needs_consent",
+            )
+        )
     values: dict[str, Any] = {
-        "field_mask": vocabulary.field_mask(fields),
-        "slot_mask": vocabulary.slot_mask(slots),
-        "skills": vocabulary.validate_skills(data.get("skills") or []),
-        "languages": vocabulary.validate_languages(data.get("languages") or []),
-        "radius_km": geo.validate_radius(int(data.get("radius_km") or 15)),
-        "about": str(data.get("about") or "").strip(),
-        "discoverable": bool(data.get("discoverable")),
-        **_home_location(data),
+        "field_mask": errors.run(vocabulary.field_mask, list(data.get("fields") or [])),
+        "slot_mask": errors.run(vocabulary.slot_mask, list(data.get("time_slots") or [])),
+        "skills": errors.run(vocabulary.validate_skills, data.get("skills") or []),
+        "languages": errors.run(vocabulary.validate_languages, data.get("languages") or []),
+        "radius_km": errors.run(_radius, data.get("radius_km")),
+        "about": about,
+        "discoverable": discoverable,
     }
-    if len(values["about"]) > 1000:
+    location = errors.run(_home_location, data)
+    errors.raise_any()
+    return {**values, **(location or {})}
+
+
+def _radius(raw: Any) -> int:
+    try:
+        radius = int(raw or 15)
+    except (TypeError, ValueError):
         raise ValidationError(
-            "must have at most 1000 characters",
-            field="about",
-            code="engagement.volunteer.about.too_long",
-        )
-    if values["discoverable"] and not profile.may_make_contact:
-        raise ValidationError(
-            "possible once a parent has consented",
-            field="discoverable",
-            code="engagement.volunteer.discoverable.needs_consent",
-        )
+            "must be a whole number, got %(raw)r",
+            field="radius_km",
+            code="engagement.number.invalid",
+            raw=raw,
+        ) from None
+    return geo.validate_radius(radius)
+
+
+def update_profile(profile: VolunteerProfile, data: Mapping[str, Any]) -> VolunteerProfile:
+    """Change the interests, skills, week, languages, place, radius and opt-in.
+
+    :raises ValidationErrors: naming every field that breaks a rule.
+    """
+    values = _profile_values(data, profile.may_make_contact)
     with tenant_context(profile.tenant_id):
         for key, value in values.items():
             setattr(profile, key, value)

@@ -8,6 +8,8 @@ language.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -83,13 +85,19 @@ FIELD_HELP = {
 }
 
 
+def _copy(unbound: Any) -> Any:
+    """A field declared like ``unbound``, created now."""
+    return unbound.field_class(*unbound.args, **unbound.kwargs)
+
+
 class NewAdminForm(FlaskForm):
     """Accepting an invitation: a name and a new password."""
 
     display_name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
-    # The same rules as for every other new account.
-    password = RegisterForm.password
-    password_repeat = RegisterForm.password_repeat
+    # The same rules as for every other new account (fresh copies: fields are ordered by
+    # creation, and the error summary follows the page's order).
+    password = _copy(RegisterForm.password)
+    password_repeat = _copy(RegisterForm.password_repeat)
 
 
 class ExistingAccountForm(FlaskForm):

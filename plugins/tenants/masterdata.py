@@ -188,14 +188,22 @@ def _check_field(tenant: Tenant, field: str, value: Any) -> Any:
     )
 
 
-def validate_changes(tenant: Tenant, changes: dict[str, Any]) -> dict[str, Any]:
-    """Cleaned values for ``changes``; ``MasterDataError`` listing every bad field."""
+def validate_changes(
+    tenant: Tenant, changes: dict[str, Any], logo: bytes | None = None
+) -> dict[str, Any]:
+    """Cleaned values for ``changes``; ``MasterDataError`` listing every bad field,
+    the ``logo`` (when given) included. Nothing is written."""
     cleaned, errors = {}, {}
     for field, value in changes.items():
         try:
             cleaned[field] = _check_field(tenant, field, value)
         except ValidationError as exc:
             errors[field] = exc.message
+    if logo is not None:
+        try:
+            check_logo(logo)
+        except ValidationError as exc:
+            errors["logo"] = exc.message
     if errors:
         raise MasterDataError(errors)
     return cleaned
@@ -213,7 +221,7 @@ def update_master_data(
 
     Nothing is changed when any field is wrong. The caller commits.
     """
-    cleaned = validate_changes(tenant, changes)
+    cleaned = validate_changes(tenant, changes, logo)
     logo_mime = check_logo(logo) if logo is not None else None
     changed: dict[str, Any] = {}
     for field, value in cleaned.items():

@@ -185,27 +185,24 @@ def settings(managed: str | None) -> Any:
     target = _target(managed)
     may_delegate = _may_change_delegation(target, managed)
     form = SettingsForm(obj=target if request.method == "GET" else None)
-    if form.validate_on_submit():
+    if form.is_submitted():
+        # The form's own checks and every master-data rule (logo included) together,
+        # so that one submit names every wrong field.
+        valid = form.validate()
         changes = {name: form[name].data for name in MASTER_DATA_FORM_FIELDS}
         if may_delegate:
             changes["parent_may_administer"] = form.parent_may_administer.data
         upload = form.logo.data
         logo = upload.read() if upload and upload.filename else None
         try:
+            masterdata.validate_changes(target, changes, logo)
+        except masterdata.MasterDataError as exc:
+            _show_master_data_errors(form, exc)
+            valid = False
+        if valid:
             masterdata.update_master_data(
                 target, changes, logo=logo, remove_logo=form.remove_logo.data
             )
-        except masterdata.MasterDataError as exc:
-            for field in exc.errors:
-                form[field].errors = [*form[field].errors, FIELD_HELP[field]]
-        except ValidationError as exc:
-            if exc.field != "logo":
-                raise
-            size = masterdata.logo_max_bytes() // 1024
-            form.logo.errors = [
-                _("Please upload a PNG or JPEG image of at most %(size)d KB.", size=size)
-            ]
-        else:
             session.commit()
             flash(_("The settings have been saved."))
             return redirect(url_for("tenants_admin.settings", managed=managed))
@@ -213,6 +210,19 @@ def settings(managed: str | None) -> Any:
     return _render(
         "tenants/admin_settings.html", target, managed, status, form=form, may_delegate=may_delegate
     )
+
+
+def _show_master_data_errors(form: SettingsForm, error: masterdata.MasterDataError) -> None:
+    """Each rejected field's help next to it, unless the form already marked it."""
+    for field in error.errors:
+        if form[field].errors:
+            continue
+        if field == "logo":
+            size = masterdata.logo_max_bytes() // 1024
+            help_text = _("Please upload a PNG or JPEG image of at most %(size)d KB.", size=size)
+        else:
+            help_text = str(FIELD_HELP[field])
+        form[field].errors = [help_text]
 
 
 def _may_change_delegation(target: Tenant, managed: str | None) -> bool:

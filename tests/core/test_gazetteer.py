@@ -339,6 +339,43 @@ def test_geocode():
     assert gazetteer.geocode("01945").ags == "12066"
 
 
+@pytest.mark.parametrize(
+    "query", ["48653 Coesfeld", "Coesfeld 48653", "48653, Coesfeld", "Coesfeld, 48653"]
+)
+def test_geocode_reads_a_postcode_with_its_place_in_either_order(query):
+    assert gazetteer.geocode(query) == GeoPoint(51.9435, 7.1681, "Coesfeld", "48653", "05558012")
+
+
+def test_geocode_a_postcode_with_another_place_finds_nothing():
+    assert gazetteer.geocode("48653 Münster") is None
+    assert gazetteer.geocode("Dülmen 48653") is None
+
+
+def test_a_postcode_fits_its_place_however_it_is_spelled():
+    from core.postal import postcode_fits_place
+
+    assert [
+        postcode_fits_place("48143", "Muenster"),
+        postcode_fits_place("48143", "münster"),
+        postcode_fits_place("48653", "Coesfeld"),
+        postcode_fits_place("48653", "Münster"),
+    ] == [True, True, True, False]
+
+
+def test_a_postcode_with_another_place_is_refused_naming_both():
+    from core.errors import ValidationError
+    from core.postal import check_postcode_fits_place
+
+    with pytest.raises(ValidationError) as refused:
+        check_postcode_fits_place("48653 Münster", "plz")
+
+    assert (refused.value.field, refused.value.code, refused.value.message) == (
+        "plz",
+        "postcode.place_mismatch",
+        "the postcode 48653 belongs to Coesfeld, not to Münster",
+    )
+
+
 @pytest.mark.parametrize("query", ["", "  ", "xyzzy", "99999", "0555", "123456789"])
 def test_geocode_no_match(query):
     assert gazetteer.geocode(query) is None

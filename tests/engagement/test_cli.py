@@ -64,3 +64,15 @@ def test_search_prints_ranked_offers_with_reasons(runner, coesfeld, make_organis
             "reasons": ["0,0 km von Coesfeld entfernt", "Angebot aus Ihrer Kommune"],
         }
     ]
+
+
+def test_search_names_every_wrong_option_one_per_line(runner, coesfeld):
+    result = runner.invoke(
+        "engagement", "search", "--tenant", "coesfeld", "--plz", "99999", "--radius", "500"
+    )
+
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "Error: radius_km: must be between 1 and 200 km",
+        "Error: plz: '99999' is not a known German postcode or place",
+    ]

@@ -76,3 +76,30 @@ def test_postcode_and_place_together_are_understood(client, coesfeld):
 
     assert response.status_code == 200
     assert "error-summary" not in response.get_data(as_text=True)
+
+
+def test_place_and_postcode_in_either_order_are_understood(client, coesfeld):
+    response = client.get("/coesfeld/engagement/?plz=Coesfeld+48653", headers=DE)
+
+    assert response.status_code == 200
+    assert "error-summary" not in response.get_data(as_text=True)
+
+
+def test_a_postcode_with_another_place_gets_a_clear_error(client, coesfeld):
+    response = client.get("/coesfeld/engagement/?plz=48653+M%C3%BCnster", headers=DE)
+
+    assert response.status_code == 422
+    assert summary_of(response) == [
+        "#plz Postleitzahl oder Ort: Die Postleitzahl 48653 gehört zu Coesfeld, nicht zu Münster"
+    ]
+    assert "größere Entfernung" not in response.get_data(as_text=True)
+
+
+def test_a_postcode_with_another_place_in_english(client, coesfeld):
+    response = client.get(
+        "/coesfeld/engagement/?plz=48653+Duelmen", headers={"Accept-Language": "en"}
+    )
+
+    assert summary_of(response) == [
+        "#plz Postcode or place: the postcode 48653 belongs to Coesfeld, not to Duelmen"
+    ]

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from core.errors import ValidationError
+from core.errors import ErrorCollector, ValidationError
 from core.models import Tenant
 from plugins.engagement import geo, vocabulary
 from plugins.engagement.models import (
@@ -45,25 +45,32 @@ class SearchQuery:
     statewide: bool = False
 
     def validate(self) -> SearchQuery:
-        """Check the vocabularies and ranges; geocode ``place`` (``ValidationError``)."""
-        vocabulary.field_mask(self.fields)
-        vocabulary.slot_mask(self.time_slots)
-        vocabulary.validate_skills(self.skills)
-        self.languages = vocabulary.validate_languages(self.languages)
-        self.radius_km = geo.validate_radius(self.radius_km)
+        """Check the vocabularies and ranges; geocode ``place`` (``ValidationErrors``
+        naming every wrong input)."""
+        errors = ErrorCollector()
+        errors.run(vocabulary.field_mask, self.fields)
+        errors.run(vocabulary.slot_mask, self.time_slots)
+        errors.run(vocabulary.validate_skills, self.skills)
+        self.languages = errors.run(vocabulary.validate_languages, self.languages) or []
+        self.radius_km = errors.run(geo.validate_radius, self.radius_km) or self.radius_km
         if self.age is not None and not 0 <= self.age <= 120:
-            raise ValidationError(
-                "must be between 0 and 120", field="age", code="engagement.age_out_of_range"
+            errors.errors.append(
+                ValidationError(
+                    "must be between 0 and 120", field="age", code="engagement.age_out_of_range"
+                )
             )
         if self.date_from and self.date_to and self.date_to < self.date_from:
-            raise ValidationError(
-                "lies before the start of the period",
-                field="date_to",
-                code="engagement.period_reversed",
+            errors.errors.append(
+                ValidationError(
+                    "lies before the start of the period",
+                    field="date_to",
+                    code="engagement.period_reversed",
+                )
             )
         self.q = " ".join(self.q.split())
         if self.point is None and self.place:
-            self.point = geo.geocode(self.place, field="plz")
+            self.point = errors.run(geo.geocode, self.place, field="plz")
+        errors.raise_any()
         return self
 
     def cache_key(self) -> tuple[Any, ...]:
