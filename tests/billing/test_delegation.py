@@ -62,6 +62,19 @@ def test_a_kreis_admin_reads_the_invoices_of_a_gemeinde_that_opted_in(
     assert "xrechnung.xml" not in invoice.get_data(as_text=True)
 
 
+def test_the_kreis_sees_the_gemeindes_newest_year_with_invoices_and_can_switch(
+    kreis_admin, coesfeld, billed
+):
+    opt_in(coesfeld)
+
+    html = kreis_admin.get(f"{BASE}/", headers=EN).get_data(as_text=True)
+    empty_year = kreis_admin.get(f"{BASE}/?year=2023", headers=EN).get_data(as_text=True)
+
+    assert '<h2 id="costs-heading">Costs per month 2024</h2>' in html
+    assert '<text x="' in html and ">Mar</text>" in html
+    assert f'<a href="{BASE}/?year=2024">2024</a>' in empty_year
+
+
 def test_the_kreis_cannot_open_another_gemeindes_invoice_through_it(kreis_admin, coesfeld, billed):
     opt_in(coesfeld)
 
