@@ -111,7 +111,7 @@ def invoices() -> str:
         invoices=_page_rows(list(rows)),
         page=page,
         filters=filters,
-        issuers=session.scalars(select(Issuer.key).order_by(Issuer.key)).all(),
+        issuers=session.execute(select(Issuer.key, Issuer.name).order_by(Issuer.key)).all(),
     )
 
 
@@ -126,6 +126,7 @@ def _page_rows(invoices: list[Invoice]) -> list[dict[str, Any]]:
             "number": invoice.number,
             "payer": payer_of(invoice),
             "issuer": invoice.issuer.key,
+            "issuer_name": invoice.issuer.name,
             "period": invoice.period,
             "status": status_of(invoice, cancelled),
             "gross": format_amount(invoice.gross_cents),

@@ -180,10 +180,11 @@ def visible(client: Any, url: str, language: str) -> str:
 EXPECTED = {
     "de": {
         "operator": [
-            ("/operator/invoices/", "KIT-2024-00003 Stadt Dülmen (duelmen) kommunal-it März 2024 Endgültig 5.939,64 €"),
+            ("/operator/invoices/", "KIT-2024-00003 Stadt Dülmen (duelmen) Kommunal-IT Musterland GmbH März 2024 Endgültig 5.939,64 €"),
             ("/operator/invoices/23", "Engagementdirekt: einmalige Anschlussgebühr 1 4.580,00 € 4.580,00 € 19 % USt."),
             ("/operator/tenants/coesfeld", "Status Aktiv Ebene Gemeinde"),
             ("/operator/tenants/muenster", "Status Aktiv Ebene Kreisfreie Stadt"),
+            ("/operator/tenants/", "Stadt Coesfeld 05558012 Aktiv Ehrenamt"),
         ],
         "tenant admin": [
             ("/coesfeld/billing/", "KIT-2024-00001 01.02.2024 Januar 2024 892,50 € Endgültig"),
@@ -200,10 +201,11 @@ EXPECTED = {
     },
     "en": {
         "operator": [
-            ("/operator/invoices/", "KIT-2024-00003 Stadt Dülmen (duelmen) kommunal-it March 2024 Final €5,939.64"),
+            ("/operator/invoices/", "KIT-2024-00003 Stadt Dülmen (duelmen) Kommunal-IT Musterland GmbH March 2024 Final €5,939.64"),
             ("/operator/invoices/23", "Engagementdirekt: einmalige Anschlussgebühr 1 €4,580.00 €4,580.00 19 % VAT"),
             ("/operator/tenants/coesfeld", "Status Active Level Municipality"),
             ("/operator/tenants/muenster", "Status Active Level Independent city"),
+            ("/operator/tenants/", "Stadt Coesfeld 05558012 Active Volunteering"),
         ],
         "tenant admin": [
             ("/coesfeld/billing/", "KIT-2024-00001 Feb 1, 2024 January 2024 €892.50 Final"),
