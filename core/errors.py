@@ -57,11 +57,14 @@ class RathausError(Exception):
 
     def localized(self) -> str:
         """The message in the current request's language (English outside requests
-        or where no translation exists)."""
+        or where no translation exists). Status words and actions among the
+        parameters are shown as labels (see :mod:`core.labels`)."""
         from flask_babel import gettext
 
+        from core.labels import labelled_params
+
         if self.params:
-            return gettext(self.template, **self.params)
+            return gettext(self.template, **labelled_params(self.params))
         return gettext(self.template)
 
     def with_field(self, field: str | None) -> RathausError:

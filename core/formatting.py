@@ -5,7 +5,8 @@ page's language (Babel through Flask-Babel), for core and every plugin's templat
     {{ line.net_cents | cents }}         1.234,50 €     (integer cents)
     {{ contract.vat_rate | percent }}    19 %           (a rate in per cent: 19.00)
     {{ invoice.issue_date | date }}      02.12.2026     (date, datetime or ISO text)
-    {{ offer.status | label }}           Veröffentlicht (status words)
+    {{ invoice.period | month }}         Dezember 2026  (a billing month, YYYY-MM)
+    {{ offer.status | label }}           Veröffentlicht (status words, see core.labels)
     {{ "engagement" | service_title }}   Ehrenamt
     {{ "S" | vat_label(19) }}            19 % USt.
 """
@@ -20,28 +21,7 @@ from flask import Flask, current_app
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 
-#: Status words of core and the plugins, as people read them. Plugins may add
-#: theirs with ``STATUS_LABELS.update(...)`` at import time.
-STATUS_LABELS: dict[str, Any] = {
-    "draft": _l("Draft"),
-    "in_review": _l("In review"),
-    "published": _l("Published"),
-    "declined": _l("Declined"),
-    "rejected": _l("Rejected"),
-    "archived": _l("Archived"),
-    "expired": _l("Expired"),
-    "final": _l("Final"),
-    "cancelled": _l("Cancelled"),
-    "paid": _l("Paid"),
-    "open": _l("Open"),
-    "pending": _l("Pending"),
-    "accepted": _l("Accepted"),
-    "withdrawn": _l("Withdrawn"),
-    "completed": _l("Completed"),
-    "active": _l("Active"),
-    "suspended": _l("Suspended"),
-    "offboarded": _l("Offboarded"),
-}
+from core.labels import action_label, label
 
 #: Service keys people know by another name than the manifest's title.
 SERVICE_LABELS: dict[str, Any] = {
@@ -72,6 +52,12 @@ def cents(value: Any, currency: str = "EUR") -> str:
     return "–" if amount is None else format_currency(amount / 100, currency)
 
 
+def number(value: Any) -> str:
+    """A number with at most one decimal in the page's format (2.5 → ``2,5``)."""
+    amount = _decimal(value)
+    return "–" if amount is None else format_decimal(amount, "#,##0.#")
+
+
 def percent(value: Any) -> str:
     """A rate given in per cent (19.00 → ``19 %``; 7.5 → ``7,5 %``)."""
     rate = _decimal(value)
@@ -92,11 +78,16 @@ def date(value: Any, style: str = "medium") -> str:
     return format_date(value, style)
 
 
-def label(value: Any) -> str:
-    """The readable word for a status value or enum (unknown values unchanged)."""
-    key = getattr(value, "value", value)
-    found = STATUS_LABELS.get(str(key))
-    return str(found) if found is not None else str(key)
+def month(value: Any) -> str:
+    """A billing month (``2024-01``, a date) as people read it: ``Januar 2024``."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        try:
+            value = dt.date(int(value[:4]), int(value[5:7]), 1)
+        except ValueError:
+            return value
+    return format_date(value, "MMMM yyyy")
 
 
 def service_title(key: str) -> str:
@@ -130,8 +121,11 @@ FILTERS = {
     "money": money,
     "cents": cents,
     "percent": percent,
+    "number": number,
     "date": date,
     "label": label,
+    "action_label": action_label,
+    "month": month,
     "service_title": service_title,
     "vat_label": vat_label,
 }

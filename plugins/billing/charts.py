@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from flask_babel import format_date
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from plugins.billing.money import format_german
+from core.formatting import cents as format_cents
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,7 @@ def bar_chart(values: list[tuple[str, int]], *, title: str) -> Markup:
     for index, (label, cents) in enumerate(values):
         height = max(0, round(usable * max(cents, 0) / peak))
         bars.append(Bar(label, cents, LEFT + index * slot + 4, TOP + usable - height, height))
-    summary = "; ".join(f"{bar.label}: {format_german(bar.cents)} €" for bar in bars)
+    summary = "; ".join(f"{bar.label}: {format_cents(bar.cents)}" for bar in bars)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-labelledby="cost-chart-title" class="billing-chart">',
@@ -47,3 +52,26 @@ def bar_chart(values: list[tuple[str, int]], *, title: str) -> Markup:
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped
+
+
+def invoice_years(invoices: Iterable[Any]) -> list[int]:
+    """The years that have invoices (by billing month), newest first."""
+    return sorted({int(invoice.period[:4]) for invoice in invoices}, reverse=True)
+
+
+def costs_per_month(tenant: Any, invoices: Iterable[Any], year: int | None) -> dict[str, Any]:
+    """What a billing overview shows of a tenant's costs: the year asked for (else the
+    newest year with invoices), the years to switch to, the 12 months with their gross
+    cents and the bar chart with readable month names in the page's language."""
+    from plugins.billing.reports import monthly_costs
+
+    years = invoice_years(invoices)
+    year = year or (years[0] if years else dt.date.today().year)
+    months = [
+        (dt.date(year, int(label[5:7]), 1), cents) for label, cents in monthly_costs(tenant, year)
+    ]
+    chart = bar_chart(
+        [(format_date(month, "MMM"), cents) for month, cents in months],
+        title=_("Costs per month %(year)s (gross, EUR)", year=year),
+    )
+    return {"year": year, "years": years, "months": months, "chart": chart}

@@ -8,18 +8,15 @@ those it pays), so the ORM's scoping and PostgreSQL's row-level security both ap
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
 
 from core.auth import managed_municipality, tenant_admin_required
 from core.tenancy import tenant_context
-from plugins.billing.charts import bar_chart
+from plugins.billing.charts import costs_per_month
 from plugins.billing.describe import contract_as_dict, contracts_of
 from plugins.billing.invoices import as_dicts, invoice_of_tenant, invoices_of_tenant, vat_breakdown
-from plugins.billing.reports import monthly_costs
 
 bp = Blueprint(
     "billing_delegated",
@@ -34,23 +31,18 @@ bp = Blueprint(
 def overview(managed: str) -> str:
     """The Gemeinde's contracts, invoices and monthly costs."""
     gemeinde = managed_municipality(managed)
-    year = request.args.get("year", type=int) or dt.date.today().year
     with tenant_context(gemeinde):
-        months = monthly_costs(gemeinde, year)
+        found = invoices_of_tenant(gemeinde)
+        costs = costs_per_month(gemeinde, found, request.args.get("year", type=int))
         contracts = [contract_as_dict(c) for c in contracts_of(gemeinde)]
-        invoices = as_dicts(invoices_of_tenant(gemeinde))
-    chart = bar_chart(
-        [(label[5:], cents) for label, cents in months],
-        title=_("Costs per month %(year)s (gross, EUR)", year=year),
-    )
+        invoices = as_dicts(found)
     return render_template(
         "billing/overview.html",
         contracts=contracts,
         invoices=invoices,
-        months=months,
-        chart=chart,
-        year=year,
+        **costs,
         managed=gemeinde,
+        overview_endpoint="billing_delegated.overview",
         invoice_endpoint="billing_delegated.invoice",
         link_args={"managed": gemeinde.slug},
     )

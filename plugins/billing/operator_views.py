@@ -39,7 +39,8 @@ from plugins.billing.money import format_amount
 
 bp = Blueprint("billing_operator", __name__, url_prefix="/operator", template_folder="templates")
 
-STATUSES = {"draft": _l("draft"), "final": _l("final"), "cancelled": _l("cancelled")}
+#: The statuses the list filters by (shown with the ``label`` filter).
+STATUSES = ("draft", "final", "cancelled")
 
 
 class CancelForm(FlaskForm):
@@ -52,11 +53,6 @@ class RunForm(FlaskForm):
     """Preview or run billing for a month."""
 
     period = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(), Length(max=7)])
-
-
-@bp.context_processor
-def _helpers() -> dict[str, Any]:
-    return {"invoice_status_label": lambda status: str(STATUSES.get(status, status))}
 
 
 # ---------------------------------------------------------------------------------
@@ -115,7 +111,7 @@ def invoices() -> str:
         invoices=_page_rows(list(rows)),
         page=page,
         filters=filters,
-        issuers=session.scalars(select(Issuer.key).order_by(Issuer.key)).all(),
+        issuers=session.execute(select(Issuer.key, Issuer.name).order_by(Issuer.key)).all(),
     )
 
 
@@ -130,6 +126,7 @@ def _page_rows(invoices: list[Invoice]) -> list[dict[str, Any]]:
             "number": invoice.number,
             "payer": payer_of(invoice),
             "issuer": invoice.issuer.key,
+            "issuer_name": invoice.issuer.name,
             "period": invoice.period,
             "status": status_of(invoice, cancelled),
             "gross": format_amount(invoice.gross_cents),

@@ -16,7 +16,19 @@ from plugins.billing.periods import Period
 SHOWN = 5
 
 
-def unbilled_subscriptions(period: Period) -> list[str]:
+class RunWarning(str):
+    """A run's warning: English text for the command line and the API, and its parts
+    (count, service, the tenants named, how many more, priced) for pages to say it in
+    their language."""
+
+    count: int
+    service: str
+    tenants: list[str]
+    more: int
+    priced: bool
+
+
+def unbilled_subscriptions(period: Period) -> list[RunWarning]:
     """One warning per service whose subscriptions, running in ``period`` at active
     tenants, have no contract (and so are not billed): with the reason and the
     tenants. Call it after reconciling contracts."""
@@ -40,11 +52,14 @@ def unbilled_subscriptions(period: Period) -> list[str]:
     return [_warning(service, slugs, service in priced) for service, slugs in by_service.items()]
 
 
-def _warning(service: str, slugs: list[str], priced: bool) -> str:
+def _warning(service: str, slugs: list[str], priced: bool) -> RunWarning:
     named = ", ".join(slugs[:SHOWN])
     if len(slugs) > SHOWN:
         named += f" and {len(slugs) - SHOWN} more"
     why = "no contract" if priced else "no tariff (add one with rathaus billing apply)"
-    return (
+    warning = RunWarning(
         f"{len(slugs)} active subscription(s) to {service} are not billed: {why}; tenants {named}"
     )
+    warning.count, warning.service, warning.priced = len(slugs), service, priced
+    warning.tenants, warning.more = slugs[:SHOWN], max(len(slugs) - SHOWN, 0)
+    return warning

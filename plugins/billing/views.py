@@ -6,21 +6,17 @@ shows only invoices the tenant pays; another tenant's invoice number answers 404
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, g, render_template, request
-from flask_babel import format_date
-from flask_babel import gettext as _
 
+from core import formatting
 from core.auth import tenant_admin_required
-from plugins.billing.charts import bar_chart
+from plugins.billing.charts import costs_per_month
 from plugins.billing.describe import contract_as_dict, contracts_of
 from plugins.billing.grants import grant_of_tenant, grants_of_tenant, report
 from plugins.billing.invoices import as_dicts, invoice_of_tenant, invoices_of_tenant, vat_breakdown
-from plugins.billing.money import format_german
-from plugins.billing.reports import monthly_costs
 
 bp = Blueprint(
     "billing",
@@ -33,8 +29,8 @@ bp = Blueprint(
 
 @bp.app_template_filter("euro")
 def euro(cents: int) -> str:
-    """Cents as a German amount: 458000 -> "4.580,00 €"."""
-    return f"{format_german(cents)} €"
+    """Cents as an amount in the page's language: 458000 -> "4.580,00 €" / "€4,580.00"."""
+    return formatting.cents(cents)
 
 
 @bp.get("/")
@@ -42,24 +38,12 @@ def euro(cents: int) -> str:
 def overview() -> str:
     """The tenant's contracts, invoices and costs per month of a year."""
     invoices = invoices_of_tenant(g.tenant)
-    # The years that have invoices, newest first; the chart opens on the newest.
-    years = sorted({int(invoice.period[:4]) for invoice in invoices}, reverse=True)
-    year = request.args.get("year", type=int) or (years[0] if years else dt.date.today().year)
-    months = [
-        (dt.date(year, int(label[5:7]), 1), cents) for label, cents in monthly_costs(g.tenant, year)
-    ]
-    chart = bar_chart(
-        [(format_date(month, "MMM"), cents) for month, cents in months],
-        title=_("Costs per month %(year)s (gross, EUR)", year=year),
-    )
+    costs = costs_per_month(g.tenant, invoices, request.args.get("year", type=int))
     return render_template(
         "billing/overview.html",
         contracts=[contract_as_dict(c) for c in contracts_of(g.tenant)],
         invoices=as_dicts(invoices),
-        months=months,
-        chart=chart,
-        year=year,
-        years=years,
+        **costs,
     )
 
 

@@ -15,9 +15,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core import labels
 from core.db import session, utcnow
 from core.errors import (
     ConflictError,
@@ -43,6 +45,9 @@ from plugins.engagement.models import (
 
 MAX_MESSAGE = 2000
 R = RequestStatus
+
+# A request that is "requested" waits for the organisation's answer.
+labels.register("RequestStatus", {R.REQUESTED.value: _l("Waiting for an answer")})
 
 
 def _message_text(body: str) -> str:

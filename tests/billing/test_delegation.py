@@ -56,10 +56,23 @@ def test_a_kreis_admin_reads_the_invoices_of_a_gemeinde_that_opted_in(
     assert f'<a href="{BASE}/invoices/{billed["coesfeld"]}">{billed["coesfeld"]}</a>' in html
     assert "Of Stadt Coesfeld, read-only: the municipality lets the district see them." in html
     assert billed["duelmen"] not in html
-    assert '<tr><th scope="row">2024-03</th><td class="amount">€892.50</td></tr>' in html
+    assert '<tr><th scope="row">March 2024</th><td class="amount">€892.50</td></tr>' in html
     assert billed["coesfeld"] in invoice.get_data(as_text=True)
     assert html.count("<form") == 1  # only the logout button: nothing to change here
     assert "xrechnung.xml" not in invoice.get_data(as_text=True)
+
+
+def test_the_kreis_sees_the_gemeindes_newest_year_with_invoices_and_can_switch(
+    kreis_admin, coesfeld, billed
+):
+    opt_in(coesfeld)
+
+    html = kreis_admin.get(f"{BASE}/", headers=EN).get_data(as_text=True)
+    empty_year = kreis_admin.get(f"{BASE}/?year=2023", headers=EN).get_data(as_text=True)
+
+    assert '<h2 id="costs-heading">Costs per month 2024</h2>' in html
+    assert '<text x="' in html and ">Mar</text>" in html
+    assert f'<a href="{BASE}/?year=2024">2024</a>' in empty_year
 
 
 def test_the_kreis_cannot_open_another_gemeindes_invoice_through_it(kreis_admin, coesfeld, billed):

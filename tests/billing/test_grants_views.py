@@ -94,9 +94,9 @@ def test_partner_page_shows_plan_payouts_and_carry_over_in_german(app, login, pa
     html = web.get("/hamm/billing/grants/ozg-koordination").get_data(as_text=True)
     for expected in (
         "OZG-Koordination Münsterland: zusätzliches Personal",
-        "500.000,00 €",
+        "500.000,00\xa0€",
         "AO-OZG-2021-00001",
-        "41.666,67 €",
+        "41.666,67\xa0€",
         "Je Jahr: geplant, ausgezahlt, ins Folgejahr übertragen",
         "Auszahlungsanordnungen",
     ):

@@ -3,6 +3,7 @@ Storno, XRechnung, billing runs (test client, exact values)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -104,3 +105,37 @@ def test_billing_run_preview_writes_nothing_and_run_creates(console, connected_2
 def test_billing_run_refuses_a_bad_month(console):
     response = submit(console, "/operator/billing/runs", {"period": "2024-13", "mode": "run"})
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "de",
+            "Vorschau für März 2024 Neue Rechnungen, die er erstellen würde 0 "
+            "Offene Entwürfe, die er ergänzen würde 0 Positionen 0 "
+            "Bereits berechnete Posten 0 / 0 Netto 0,00 € Warnungen "
+            "1 aktive Buchung von Ehrenamt wird nicht abgerechnet: Der Dienst hat keinen "
+            "Tarif (mit rathaus billing apply anlegen); Mandant coesfeld",
+        ),
+        (
+            "en",
+            "Preview of March 2024 New invoices it would create 0 "
+            "Open drafts it would extend 0 Lines 0 Items billed before 0 / 0 Net €0.00 Warnings "
+            "1 active subscription to Volunteering is not billed: the service has no tariff "
+            "(add one with rathaus billing apply); tenant coesfeld",
+        ),
+    ],
+)
+def test_run_preview_speaks_the_page_language(console, tenant, subscribe, language, expected):
+    subscribe(tenant, "engagement", starts_on=dt.date(2024, 3, 1), allow_backdated=True)
+
+    preview = submit(
+        console,
+        "/operator/billing/runs",
+        {"period": "2024-03", "mode": "preview"},
+        headers={"Accept-Language": language},
+    )
+
+    text = " ".join(re.sub(r"<[^>]+>", " ", preview.text).split())
+    assert expected in text

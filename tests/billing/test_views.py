@@ -44,7 +44,7 @@ def test_hook_register_blueprints(app, admin_client, billed):
 
 def test_overview_chart_has_a_text_alternative_and_a_table(app, admin_client, billed):
     html = admin_client.get("/coesfeld/billing/?year=2024").get_data(as_text=True)
-    assert "März: 892,50 €" in html  # in the SVG title
+    assert "März: 892,50\xa0€" in html  # in the SVG title
     assert '<tr><th scope="row">März 2024</th><td class="amount">892,50\xa0€</td></tr>' in html
 
 
@@ -71,9 +71,9 @@ def test_printable_invoice_shows_the_14_ustg_contents(app, admin_client, billed)
         billed["coesfeld"],
         "02.04.2024",
         "01.03.2024 – 31.03.2024",
-        "750,00 €",
-        "142,50 €",
-        "892,50 €",
+        "750,00\xa0€",
+        "142,50\xa0€",
+        "892,50\xa0€",
         "DE02120300000000202051",
     ):
         assert expected in html, expected
@@ -129,7 +129,7 @@ def test_printed_cancellation_says_credited_and_asks_for_no_transfer(app, admin_
     document = cancel(billed["coesfeld"], "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
     html = admin_client.get(f"/coesfeld/billing/invoices/{document.number}").get_data(as_text=True)
     assert (
-        "Der Betrag von 892,50 € wird gutgeschrieben oder mit offenen Forderungen "
+        "Der Betrag von 892,50\xa0€ wird gutgeschrieben oder mit offenen Forderungen "
         "verrechnet; es ist keine Zahlung nötig." in html
     )
     assert "überweisen" not in html

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from core import formatting
+from core import formatting, labels
 
 NBSP = "\xa0"
 
@@ -70,3 +70,46 @@ def test_text_dates_and_missing_values(app):
 
 def test_the_filters_are_registered_for_templates(app):
     assert set(formatting.FILTERS) <= set(app.jinja_env.filters)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", ["Dezember 2026", "0,5", "1.234", "Beantragt", "Wartet auf Antwort", "Sperren"]),
+        ("en", ["December 2026", "0.5", "1,234", "Requested", "Waiting for an answer", "Suspend"]),
+    ],
+)
+def test_months_numbers_and_labels_of_a_kind(app, language, expected):
+    from plugins.engagement.models import RequestStatus
+
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        assert [
+            formatting.month("2026-12"),
+            formatting.number(0.5),
+            formatting.number(1234),
+            formatting.label("requested"),
+            formatting.label(RequestStatus.REQUESTED),
+            formatting.action_label("suspend"),
+        ] == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", {"status": "Entwurf", "action": "Pausieren", "allowed": "Aktiv oder Gesperrt", "value": "draft"}),
+        ("en", {"status": "Draft", "action": "Pause", "allowed": "Active or Suspended", "value": "draft"}),
+    ],
+)  # fmt: skip
+def test_error_parameters_that_are_identifiers_become_labels(app, language, expected):
+    from core.errors import ConflictError
+
+    error = ConflictError(
+        "%(status)s %(action)s %(allowed)s %(value)s",
+        status="draft",
+        action="pause",
+        allowed="active or suspended",
+        value="draft",
+    )
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        assert labels.labelled_params(error.params) == expected
+        assert error.localized() == " ".join(expected.values())

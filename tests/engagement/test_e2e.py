@@ -54,7 +54,7 @@ def test_citizen_finds_an_offer_by_plz_and_the_organisation_accepts(browser, liv
     log_in(citizen, "vera@example.org")
     citizen.get_by_label("Ihre Nachricht").fill("Ich habe dienstags Zeit und helfe gern.")
     citizen.get_by_role("button", name="Anfrage senden").click()
-    expect(citizen.get_by_text("wartet auf Antwort")).to_be_visible()
+    expect(citizen.get_by_text("Wartet auf Antwort", exact=True)).to_be_visible()
     expect(citizen.get_by_text("kontakt@tafel.example.org")).to_have_count(0)
     request_url = citizen.url
 
@@ -70,7 +70,7 @@ def test_citizen_finds_an_offer_by_plz_and_the_organisation_accepts(browser, liv
     expect(organisation.get_by_text("vera@example.org")).to_be_visible()
 
     citizen.goto(request_url)
-    expect(citizen.get_by_text("angenommen", exact=True)).to_be_visible()
+    expect(citizen.get_by_text("Angenommen", exact=True)).to_be_visible()
     expect(citizen.get_by_role("link", name="kontakt@tafel.example.org")).to_be_visible()
 
 

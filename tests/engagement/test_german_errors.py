@@ -126,3 +126,31 @@ def test_a_new_organisation_is_told_that_it_is_unverified(app, login, coesfeld, 
         "Die Organisation ist noch nicht verifiziert. Bis die Kommune sie verifiziert hat, "
         "werden ihre Angebote vor der Veröffentlichung geprüft."
     ) in page_of(response)
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        (DE, "„Fortsetzen“ ist bei einem Angebot im Status „Veröffentlicht“ nicht möglich"),
+        (EN, "cannot Resume an offer that is Published"),
+    ],
+)
+def test_status_words_in_an_error_are_labels_of_the_page_language(
+    app, login, coesfeld, make_user, make_organisation, make_offer, headers, expected
+):
+    member = make_user(coesfeld, "member@example.org", "Maria Member")
+    offer = make_offer(make_organisation(coesfeld, "Tafel", founder=member))
+    client = app.test_client()
+    login(client, member)
+    url = f"/coesfeld/engagement/organisations/{offer.organisation_id}/offers/{offer.id}"
+
+    response = submit(
+        client,
+        f"{url}/status",
+        {"action": "resume"},
+        form_url=f"{url}/edit",
+        headers=headers,
+        follow_redirects=True,
+    )
+
+    assert expected in page_of(response)

@@ -267,9 +267,9 @@ def test_admin_statistics_page_shows_the_acceptance_rate(
     page = client.get("/coesfeld/engagement/admin/stats", headers=EN).get_data(as_text=True)
 
     assert "<dd>100 %</dd>" in page
-    assert '<th scope="row">published</th>' in page
+    assert '<th scope="row">Published</th>' in page
     german = client.get("/coesfeld/engagement/admin/stats", headers={"Accept-Language": "de"})
-    assert '<th scope="row">veröffentlicht</th>' in german.get_data(as_text=True)
+    assert '<th scope="row">Veröffentlicht</th>' in german.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

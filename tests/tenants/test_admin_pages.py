@@ -192,7 +192,7 @@ def test_services_page_lists_the_subscriptions(admin_client, tenant, subscribe):
     assert (
         "<td>Melderegister</td>" in page
         and "<td>EA-2024-017</td>" in page
-        and "<td>active</td>" in page
+        and "<td>Active</td>" in page
     )
 
 

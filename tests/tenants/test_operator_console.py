@@ -79,7 +79,7 @@ def test_tenants_filter_by_status_and_search_by_postcode(console, borken, runner
 def test_tenant_page_shows_status_links_and_actions(console, borken):
     page = console.get("/operator/tenants/borken")
     text = _text(page)
-    assert "Status beantragt" in text
+    assert "Status Beantragt" in text
     assert 'href="/operator/tenants/borken/activate"' in page.text
     assert 'href="/operator/tenants/borken/suspend"' not in page.text
     assert 'href="/borken/"' in page.text
