@@ -87,3 +87,20 @@ def assign(target: BudgetColumns, product: str | None, account: str | None) -> b
         return False
     target.budget_product, target.budget_account = product, account
     return True
+
+
+def position_of(text: str | None, product: str | None, account: str | None) -> str | None:
+    """A payout's budget position: the checked Produkt / Sachkonto as a label, or the
+    free text (a grant's budget may be named otherwise); not both.
+
+    :raises ValidationError: both given, or a part in the wrong format.
+    """
+    if product is None and account is None:
+        return text
+    if text:
+        raise ValidationError(
+            "give the budget position as text or as Produkt and Sachkonto, not both",
+            field="budget_position",
+            code="budget.text_and_parts",
+        )
+    return label(*checked(product, account))

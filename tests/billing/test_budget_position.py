@@ -226,3 +226,67 @@ def test_payout_advice_carries_the_budget_position(app, runner, ozg_grant, login
     login(web, user)
     html = web.get("/hamm/billing/grants/ozg-koordination").get_data(as_text=True)
     assert f"<td>{POSITION}</td></tr>" in html
+
+
+def test_payout_takes_a_checked_produkt_and_sachkonto(
+    app, runner, client, operator_token, ozg_grant
+):
+    pay = ("billing", "grants", "pay", "ozg-koordination", "--year", "2021", "--date", "2021-06-30")
+    wrong = runner.invoke(*pay, "--partner", "hamm", "--product", "4.1", "--account", "5312")
+    assert wrong.exit_code == 2
+    assert "Error: product: Produkt '4.1': digits in groups separated by dots" in wrong.stderr
+    both = runner.invoke(
+        *pay, "--partner", "hamm", "--product", "04.01", "--budget-position", "Produkt 04.01"
+    )
+    assert both.exit_code == 2
+    assert (
+        "Error: budget_position: give the budget position as text or as Produkt and "
+        "Sachkonto, not both" in both.stderr
+    )
+    done = runner.invoke(
+        *pay, "--partner", "hamm", "--product", "04.01.02.01", "--account", "531800"
+    )
+    assert done.exit_code == 0, done.output
+    assert done.stdout == (
+        "Auszahlungsanordnung AO-OZG-2021-00001: 41666.67 EUR -> hamm "
+        "(Produkt 04.01.02.01, Sachkonto 531800)\n"
+    )
+    response = client.post(
+        "/api/v1/billing/grants/ozg-koordination/payouts",
+        json={
+            "partner": "muenster",
+            "year": 2021,
+            "paid_on": "2021-06-30",
+            "budget_product": "04.01.02.01",
+            "budget_account": "531800",
+        },
+        headers=bearer(operator_token),
+    )
+    assert response.status_code == 201
+    assert response.json["budget_position"] == "Produkt 04.01.02.01, Sachkonto 531800"
+
+
+def test_invoice_page_prints_differing_positions_per_line(app, login, etermin, subscribe):
+    from core import accounts
+    from core.models import Role
+    from core.testing import TEST_PASSWORD
+    from plugins.billing.describe import contract_by_id
+    from plugins.billing.pool_admin import set_contract_budget
+
+    apply_example("engagementdirekt.toml")
+    subscribe(etermin, "engagement", starts_on=dt.date(2024, 10, 1), allow_backdated=True)
+    contract = contract_of("05558", "engagement", "contract")
+    set_contract_budget(contract_by_id(contract.id), "04.01.02.01", "501201")
+    run("2025-01")
+    finalize_all(dt.date(2025, 1, 2))
+    (invoice,) = list_invoices(period="2025-01")
+    user = accounts.create_user(
+        "kaemmerei@kreis-coesfeld.example", "Kämmerin", TEST_PASSWORD, [Role.TENANT_ADMIN], etermin
+    )
+    session.commit()
+    web = app.test_client()
+    login(web, user)
+    html = web.get(f"/kreis-coesfeld/billing/invoices/{invoice.number}").get_data(as_text=True)
+    assert "<dt>Haushaltsstelle (Produkt / Sachkonto)</dt>" not in html
+    per_line = f"<br>Haushaltsstelle (Produkt / Sachkonto): {POSITION}</td>"
+    assert html.count(per_line) == 2  # the connection fee and January, not e.termin.net
