@@ -131,3 +131,27 @@ def _share_charges(pool: CostPool, share: Share, period: Period, key_part: str, 
             budget_position=member.budget_position,
         )
     ]
+
+
+def changed_shares(charges: list) -> list[str]:
+    """Warnings for co-financing shares already invoiced whose amount the contract's
+    fees no longer give (e.g. a cancelled fee invoice): the invoice stays (GoBD);
+    cancel it and the next run bills the share anew."""
+    from plugins.billing.models import BilledItem, InvoiceLine
+
+    due = {c.item_key: c for c in charges if c.item_key.startswith("pool:") and ":c" in c.item_key}
+    if not due:
+        return []
+    billed = session.execute(
+        select(InvoiceLine.item_key, InvoiceLine.net_cents)
+        .join(BilledItem, BilledItem.invoice_id == InvoiceLine.invoice_id)
+        .where(BilledItem.item_key == InvoiceLine.item_key, InvoiceLine.item_key.in_(list(due)))
+    ).all()
+    slugs = dict(session.execute(select(Tenant.id, Tenant.slug)).all())
+    return [
+        f"{key} ({slugs[due[key].payer_tenant_id]}): invoiced {format_german(net)} EUR, the "
+        f"contract's fees now give {format_german(due[key].unit_price_cents)} EUR; cancel the "
+        "invoice to bill the share anew"
+        for key, net in billed
+        if net != due[key].unit_price_cents
+    ]

@@ -49,7 +49,7 @@ from plugins.billing.models import (
 )
 from plugins.billing.money import format_amount, prorate_cents, vat_cents
 from plugins.billing.periods import Period
-from plugins.billing.pool_run import pool_charges, pool_warnings
+from plugins.billing.pool_run import changed_shares, pool_charges, pool_warnings
 from plugins.billing.run_checks import unbilled_subscriptions
 
 #: Groups written per transaction.
@@ -166,6 +166,7 @@ def run_billing(
         session.scalars(select(BilledItem.item_key).where(BilledItem.period == period.label))
     )
     charges, skipped = due_charges(period, issuer_key, billed=billed_now)
+    result.warnings += changed_shares(charges)
     if dry_run:
         session.rollback()
     unknown = [charge.item_key for charge in charges if charge.item_key not in billed_now]

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
 from core.db import session
 from plugins.billing.configuration import apply_toml
 from plugins.billing.contracts import terminate
 from plugins.billing.invoices import cancel, list_invoices
+from plugins.billing.models import CostPool
+from plugins.billing.pool_models import PoolContractCost
 from tests.billing.conftest import (
     DATA,
     apply_example,
@@ -97,6 +101,23 @@ def test_a_cancelled_invoice_of_the_kreis_does_not_count(app, runner, subscribe)
         "904.40",
         "904.40",
         "904.40",
+    ]
+
+
+def test_fees_changed_after_the_shares_were_invoiced_are_named_not_rebilled(app, runner, subscribe):
+    _setup(subscribe)
+    run("2025-01")
+    november = next(i for i in list_invoices() if i.period == "2024-11")
+    cancel(november.number, "Doppelt berechnet (Testdaten)", today=dt.date(2025, 1, 3))
+    again = run("2025-01")
+    assert again.lines_created == 0
+    pool_id = session.scalar(select(CostPool.id).where(CostPool.key == "engagementdirekt-kreis"))
+    basis = session.scalar(select(PoolContractCost.id))
+    ids = {t.slug: t.id for t in demo_tenants(*MEMBERS).values()}
+    assert [w for w in again.warnings if w.startswith("pool:")] == [
+        f"pool:{pool_id}:{ids[slug]}:c{basis}:2024 ({slug}): invoiced 1.015,96 EUR, the "
+        "contract's fees now give 904,40 EUR; cancel the invoice to bill the share anew"
+        for slug in ("ascheberg", "billerbeck", "coesfeld")
     ]
 
 
