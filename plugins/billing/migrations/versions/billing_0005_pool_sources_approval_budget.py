@@ -141,6 +141,7 @@ def downgrade() -> None:
             batch_op.drop_column("budget_account")
             batch_op.drop_column("budget_product")
     with op.batch_alter_table("billing_cost_pool", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_billing_cost_pool_billing_pool_approval"), type_="check")
         batch_op.drop_column("released_on")
         batch_op.drop_column("approval_note")
         batch_op.drop_column("approval")
