@@ -15,7 +15,7 @@ from core.auth import operator_required, tenant_admin_required
 from core.db import session
 from core.errors import ValidationError
 from core.tenant_routing import tenant_or_fail
-from plugins.billing import grant_api, schemas
+from plugins.billing import grant_api, pool_api, schemas
 
 
 def blueprints() -> list[flask_smorest.Blueprint]:
@@ -212,6 +212,7 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
             return contract_as_dict(contract)
 
     grant_api.add_operator_routes(blp)
+    pool_api.add_pool_routes(blp)
     return blp
 
 

@@ -530,9 +530,11 @@ def pools_group() -> None:
 
 def _add_subsidy() -> None:
     from plugins.billing.grant_cli import add_settled_command, add_subsidy_command
+    from plugins.billing.pool_cli import add_pool_commands
 
     add_subsidy_command(pools_group)
     add_settled_command(contracts_group)
+    add_pool_commands(pools_group, contracts_group)
 
 
 _add_subsidy()

@@ -381,6 +381,7 @@ def _refuse_overlap(item: dict[str, Any]) -> None:
 
 def _apply_pool(item: dict[str, Any], changed: dict[str, list[str]]) -> None:
     from plugins.billing.corrections import refuse_silent_change, shares_by_year
+    from plugins.billing.pool_config import apply_pool_sources
 
     pool, new = _get_or_new(CostPool, item["key"])
     before = {} if new else shares_by_year(pool)
@@ -434,6 +435,8 @@ def _apply_pool(item: dict[str, Any], changed: dict[str, list[str]]) -> None:
                     }
                     for r in member["flat_rates"]
                 ],
+                "budget_product": member["budget_product"],
+                "budget_account": member["budget_account"],
             }
         )
     dirty |= _replace(
@@ -455,8 +458,10 @@ def _apply_pool(item: dict[str, Any], changed: dict[str, list[str]]) -> None:
         "members",
         PoolMember,
         members,
-        ("member_tenant_id", "joins_on", "modules", "weight", "share_bp", "flat_rates"),
+        ("member_tenant_id", "joins_on", "modules", "weight", "share_bp", "flat_rates")
+        + ("budget_product", "budget_account"),
     )
+    dirty |= apply_pool_sources(pool, item, new, _replace)
     session.flush()
     ags_of = dict(session.execute(select(Tenant.id, Tenant.ags)).all())
     validate_pool(pool, ags_of)

@@ -5,7 +5,9 @@ runs first creates them); missing invoicing master data is filled in. Then the
 example configuration files are applied (idempotent) and the Engagementdirekt
 connections recorded: Stadt Coesfeld on 01.09.2023 (sponsored until 31.12.2023),
 Stadt Dülmen on 15.03.2024 (pays the connection fee and a prorated first month).
-The OZG coordination grant (seed 004) gets its 2021 payouts to three partners.
+The OZG coordination grant (seed 004) gets its 2021 payouts to three partners. The
+Digitalagentur COE staff pool (seed 001) starts in approval pending; Stadt
+Coesfeld's Engagementdirekt contract gets an invented budget position.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ EXAMPLE_FILES = (
     "kompetenzcenter.toml",
     "ozg-koordination.toml",
     "etermin.toml",
+    "digitalagentur.toml",
 )
 
 #: Kreis Coesfeld and its Gemeinden (Engagementdirekt), the Landkreis
@@ -92,6 +95,30 @@ def load_demo(app: Any) -> None:
         subscribe(tenants["05558"], "termin", starts_on=dt.date(2021, 1, 1), allow_backdated=True)
     reconcile_contracts()
     _grant_payouts()
+    _demo_budget_position(tenants["05558012"])
+
+
+#: An invented budget position (the seed names none for Engagementdirekt) on Stadt
+#: Coesfeld's contract, so its invoices show BT-19 / BT-133.
+DEMO_BUDGET = ("01.11.99", "543199")
+
+
+def _demo_budget_position(tenant: Tenant) -> None:
+    from sqlalchemy import select
+
+    from core.db import session
+    from core.tenancy import tenant_context
+    from plugins.billing.models import Contract
+
+    with tenant_context(tenant):
+        contract = session.scalar(
+            select(Contract).where(
+                Contract.tenant_id == tenant.id, Contract.service_key == "engagement"
+            )
+        )
+        if contract is not None and contract.budget_product is None:
+            contract.budget_product, contract.budget_account = DEMO_BUDGET
+            session.flush()
 
 
 #: Payouts of the OZG grant the demo records: 2021 to the three partners the Kreis

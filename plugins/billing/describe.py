@@ -81,6 +81,7 @@ def contract_as_dict(contract: Contract) -> dict[str, Any]:
         "call_off_ref": contract.call_off_ref,
         "minimum_term_months": contract.minimum_term_months,
         "notice_period_months": contract.notice_period_months,
+        "budget_position": contract.budget_position,
     }
 
 

@@ -41,15 +41,19 @@ def add_operator_routes(blp: Any) -> None:
         @blp.response(201, gs.GrantPayoutSchema)
         def post(self, args: dict[str, Any], key: str) -> Any:
             """Record a payout to a partner as a payment advice (Auszahlungsanordnung)."""
+            from plugins.billing.budget import position_of
             from plugins.billing.grants import payout_as_dict, record_payout
 
+            position = position_of(
+                args["budget_position"], args["budget_product"], args["budget_account"]
+            )
             payout = record_payout(
                 key,
                 args["partner"],
                 args["year"],
                 paid_on=args["paid_on"],
                 amount_cents=args["amount"],
-                budget_position=args["budget_position"],
+                budget_position=position,
             )
             return payout_as_dict(payout)
 

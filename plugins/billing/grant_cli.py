@@ -77,7 +77,9 @@ def grants_show(key: str, as_json: bool) -> None:
 @click.option("--year", required=True, type=int, help="The plan year the payout is for.")
 @click.option("--date", "paid_on", required=True, help="Day of payment, YYYY-MM-DD.")
 @click.option("--amount", help="Amount in EUR (default: what is open for the partner).")
-@click.option("--budget-position", help="Produkt / Sachkonto of the payout.")
+@click.option("--budget-position", help="Produkt / Sachkonto of the payout, as text.")
+@click.option("--product", help="Produkt, checked (e.g. 04.01.02.01); instead of the text.")
+@click.option("--account", help="Sachkonto, checked (e.g. 531800); with --product.")
 @json_option
 @with_appcontext
 def grants_pay(
@@ -87,11 +89,16 @@ def grants_pay(
     paid_on: str,
     amount: str | None,
     budget_position: str | None,
+    product: str | None,
+    account: str | None,
     as_json: bool,
 ) -> None:
     """Record a payout to a partner as a payment advice (Auszahlungsanordnung)."""
+    from plugins.billing.budget import position_of
     from plugins.billing.grants import payout_as_dict, record_payout
     from plugins.billing.money import parse_money, to_cents
+
+    budget_position = position_of(budget_position, product, account)
 
     try:
         day = dt.date.fromisoformat(paid_on)
@@ -107,7 +114,10 @@ def grants_pay(
     if as_json:
         emit_json(data)
         return
-    click.echo(f"{data['document']} {data['number']}: {data['amount']} EUR -> {data['partner']}")
+    budget = f" ({data['budget_position']})" if data["budget_position"] else ""
+    click.echo(
+        f"{data['document']} {data['number']}: {data['amount']} EUR -> {data['partner']}{budget}"
+    )
 
 
 def add_subsidy_command(pools_group: click.Group) -> None:

@@ -56,6 +56,8 @@ class GrantPayoutInSchema(ma.Schema):
     paid_on = Day(required=True)
     amount = Money(load_default=None, metadata={"description": "default: what is open"})
     budget_position = ma.fields.String(load_default=None, validate=validate.Length(max=100))
+    budget_product = ma.fields.String(load_default=None, metadata={"example": "04.01.02.01"})
+    budget_account = ma.fields.String(load_default=None, metadata={"example": "531800"})
 
 
 class GrantAmountsSchema(ma.Schema):

@@ -395,6 +395,7 @@ def _cancellation_of(original: Invoice, reason: str, today: dt.date) -> Invoice:
             vat_rate_bp=line.vat_rate_bp,
             period_start=line.period_start,
             period_end=line.period_end,
+            budget_position=line.budget_position,
         )
         for line in original.lines
     ]
@@ -475,6 +476,7 @@ def as_dict(
                 "vat_category": line.vat_category.value,
                 "vat_rate": f"{rate_from_basis_points(line.vat_rate_bp):.2f}",
                 "service_period": {"start": line.period_start, "end": line.period_end},
+                "budget_position": line.budget_position,
             }
             for line in invoice.lines
         ],

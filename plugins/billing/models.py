@@ -33,6 +33,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import Base, enum_column_type, utcnow
 from core.models import Tenant
 from core.tenancy import TenantScoped
+from plugins.billing.budget import BudgetColumns
+from plugins.billing.pool_models import PoolApproval, PoolContractCost, PoolStaffCost
 
 
 class VatCategory(enum.StrEnum):
@@ -201,7 +203,7 @@ class TariffMetric(Base):
     version: Mapped[TariffVersion] = relationship(back_populates="metrics")
 
 
-class Contract(TenantScoped, Base):
+class Contract(TenantScoped, BudgetColumns, Base):
     """The priced side of one subscription: pinned tariff version, VAT, terms."""
 
     __tablename__ = "billing_contract"
@@ -308,6 +310,12 @@ class CostPool(Base):
     vat_rate_bp: Mapped[int] = mapped_column(Integer)
     # Month whose billing run invoices the pool's years (1-12).
     billing_month: Mapped[int] = mapped_column(Integer, default=1)
+    # Sperrvermerk: a pool in approval pending is not invoiced until released.
+    approval: Mapped[PoolApproval] = mapped_column(
+        enum_column_type(PoolApproval, "billing_pool_approval"), default=PoolApproval.RELEASED
+    )
+    approval_note: Mapped[str | None] = mapped_column(String(500))
+    released_on: Mapped[dt.date | None] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     issuer: Mapped[Issuer] = relationship(lazy="joined")
@@ -328,6 +336,18 @@ class CostPool(Base):
         lazy="selectin",
         cascade="all, delete-orphan",
         order_by="PoolMember.id",
+    )
+    staff_costs: Mapped[list[PoolStaffCost]] = relationship(
+        back_populates="pool",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="(PoolStaffCost.first_year, PoolStaffCost.module, PoolStaffCost.id)",
+    )
+    contract_costs: Mapped[list[PoolContractCost]] = relationship(
+        back_populates="pool",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        order_by="PoolContractCost.id",
     )
 
 
@@ -371,7 +391,7 @@ class PoolSubsidy(Base):
     pool: Mapped[CostPool] = relationship(back_populates="subsidies")
 
 
-class PoolMember(Base):
+class PoolMember(BudgetColumns, Base):
     """A tenant sharing a pool's cost from its join date, in some or all modules."""
 
     __tablename__ = "billing_pool_member"
@@ -484,6 +504,8 @@ class InvoiceLine(Base):
     vat_rate_bp: Mapped[int] = mapped_column(Integer)
     period_start: Mapped[dt.date] = mapped_column(Date)
     period_end: Mapped[dt.date] = mapped_column(Date)
+    # The payer's budget position (BT-133), copied from the contract or pool member.
+    budget_position: Mapped[str | None] = mapped_column(String(100))
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 

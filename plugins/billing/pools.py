@@ -37,6 +37,7 @@ from core import gazetteer
 from core.errors import ValidationError
 from plugins.billing.models import Allocation, CostPool, PoolCost, PoolMember, SubsidyStatus
 from plugins.billing.money import split_cents, split_equally
+from plugins.billing.pool_sources import CostEntry, staff_entries
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,12 @@ class Share:
     cents: int
 
 
-def net_cost(pool: CostPool, cost: PoolCost) -> int:
+def all_costs(pool: CostPool) -> list[PoolCost | CostEntry]:
+    """The typed cost entries and those derived from staff cost lines."""
+    return [*pool.costs, *staff_entries(pool)]
+
+
+def net_cost(pool: CostPool, cost: PoolCost | CostEntry) -> int:
     """A cost entry's amount less the subsidies of the same module and years."""
     subsidies = sum(
         subsidy.amount_cents
@@ -100,7 +106,9 @@ def flat_shares(pool: CostPool, ags_of: dict[int, str]) -> dict[tuple[int, int],
     return result
 
 
-def participants(pool: CostPool, cost: PoolCost, ags_of: dict[int, str]) -> list[PoolMember]:
+def participants(
+    pool: CostPool, cost: PoolCost | CostEntry, ags_of: dict[int, str]
+) -> list[PoolMember]:
     """Members taking part in a cost entry, sorted by AGS (the tie order)."""
     year_end = dt.date(cost.first_year, 12, 31)
     taking_part = [
@@ -130,14 +138,22 @@ def weight_of(pool: CostPool, member: PoolMember, ags: str) -> int:
     return place.population
 
 
-def allocate(pool: CostPool, ags_of: dict[int, str]) -> list[Share]:
+def allocate(
+    pool: CostPool,
+    ags_of: dict[int, str],
+    costs: list[PoolCost | CostEntry] | None = None,
+    *,
+    flat: bool = True,
+) -> list[Share]:
     """Every member's share of every year, cent-exact (see the module docs).
 
     :param ags_of: tenant id -> AGS of every member.
+    :param costs: the cost entries to share (default: typed and staff entries).
+    :param flat: include the members' flat annual amounts.
     """
     totals: dict[tuple[int, int], int] = defaultdict(int)
     members: dict[int, PoolMember] = {}
-    for cost in pool.costs:
+    for cost in all_costs(pool) if costs is None else costs:
         net = net_cost(pool, cost)
         people = participants(pool, cost, ags_of)
         if not people or net == 0:
@@ -148,7 +164,7 @@ def allocate(pool: CostPool, ags_of: dict[int, str]) -> list[Share]:
             members[member.id] = member
             for year, cents in zip(years, split_equally(part, len(years)), strict=True):
                 totals[(member.id, year)] += cents
-    for (member_id, year), cents in flat_shares(pool, ags_of).items():
+    for (member_id, year), cents in (flat_shares(pool, ags_of) if flat else {}).items():
         members[member_id] = next(m for m in pool.members if m.id == member_id)
         totals[(member_id, year)] += cents
     shares = [
@@ -169,7 +185,8 @@ def validate_pool(pool: CostPool, ags_of: dict[int, str]) -> None:
                 code="pool.fixed_shares_sum",
                 total=f"{total / 100:.2f}",
             )
-    modules = {cost.module for cost in pool.costs}
+    modules = {cost.module for cost in all_costs(pool)}
+    modules |= {basis.module for basis in pool.contract_costs}
     for member in pool.members:
         unknown = sorted(set(member.modules) - modules)
         if unknown:
@@ -180,7 +197,7 @@ def validate_pool(pool: CostPool, ags_of: dict[int, str]) -> None:
                 ags=ags_of[member.member_tenant_id],
                 modules=", ".join(unknown),
             )
-    spans = {(cost.module, cost.first_year, cost.last_year) for cost in pool.costs}
+    spans = {(cost.module, cost.first_year, cost.last_year) for cost in all_costs(pool)}
     spans |= {
         ("", year, year)
         for member in pool.members

@@ -8,7 +8,7 @@ ISO 8601), for import into municipal finance software:
 ``Rechnungsnummer; Belegart (380 Rechnung, 381 Storno); Rechnungsdatum; Faellig_am;
 Aussteller; Zahler; Zahler_AGS; Leitweg_ID; Abrechnungsmonat; Position;
 Beschreibung; Leistung_von; Leistung_bis; Menge; Einzelpreis; Netto; USt_Kategorie;
-USt_Satz; Rechnung_Netto; Rechnung_USt; Rechnung_Brutto; Storno_von``.
+USt_Satz; Rechnung_Netto; Rechnung_USt; Rechnung_Brutto; Storno_von; Haushaltsstelle``.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ CSV_COLUMNS = (
     "Rechnung_USt",
     "Rechnung_Brutto",
     "Storno_von",
+    "Haushaltsstelle",
 )
 
 
@@ -106,6 +107,7 @@ def invoices_csv(*, period: str | None = None, year: int | None = None) -> str:
                     _decimal_comma(sign * invoice.vat_cents),
                     _decimal_comma(sign * invoice.gross_cents),
                     invoice.cancels.number if invoice.cancels else "",
+                    line.budget_position or "",
                 ]
             )
     return out.getvalue()

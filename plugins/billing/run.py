@@ -31,11 +31,11 @@ from core.models import Subscription, Tenant
 from core.plugins import current_host
 from core.tenancy import cross_tenant, tenant_context
 from plugins.billing import periods
+from plugins.billing.budget import label as budget_label
 from plugins.billing.contracts import open_termination_rights, reconcile_contracts
 from plugins.billing.models import (
     BilledItem,
     Contract,
-    CostPool,
     Interval,
     Invoice,
     InvoiceLine,
@@ -49,7 +49,7 @@ from plugins.billing.models import (
 )
 from plugins.billing.money import format_amount, prorate_cents, vat_cents
 from plugins.billing.periods import Period
-from plugins.billing.pools import allocate
+from plugins.billing.pool_run import changed_shares, pool_charges, pool_warnings
 from plugins.billing.run_checks import unbilled_subscriptions
 
 #: Groups written per transaction.
@@ -85,6 +85,7 @@ class Charge:
     for_tenant_id: int | None = None
     service_key: str | None = None
     unit_code: str = "C62"
+    budget_position: str | None = None
 
     @property
     def net_cents(self) -> int:
@@ -157,7 +158,7 @@ def run_billing(
     result = RunResult(period=period.label, dry_run=dry_run)
     result.contracts_reconciled = len(reconcile_contracts())
     result.rights_opened = len(open_termination_rights(period.end))
-    result.warnings = unbilled_subscriptions(period)
+    result.warnings = unbilled_subscriptions(period) + pool_warnings(period, _issuer_id(issuer_key))
     if not dry_run:
         session.commit()
     # Items this period's runs billed before: known without asking services again.
@@ -165,6 +166,7 @@ def run_billing(
         session.scalars(select(BilledItem.item_key).where(BilledItem.period == period.label))
     )
     charges, skipped = due_charges(period, issuer_key, billed=billed_now)
+    result.warnings += changed_shares(charges)
     if dry_run:
         session.rollback()
     unknown = [charge.item_key for charge in charges if charge.item_key not in billed_now]
@@ -185,6 +187,14 @@ def run_billing(
         if progress is not None:
             progress(start + len(batch), len(keys))
     return result
+
+
+def _issuer_id(issuer_key: str | None) -> int | None:
+    if issuer_key is None:
+        return None
+    from plugins.billing.parties import issuer_by_key
+
+    return issuer_by_key(issuer_key).id
 
 
 def _count_preview(
@@ -498,6 +508,10 @@ def _charge(
         period_end=end,
         for_tenant_id=contract.tenant_id,
         service_key=contract.service_key,
+        # The budget is the tenant's: a sponsor's invoice carries none.
+        budget_position=None
+        if sponsorship
+        else budget_label(contract.budget_product, contract.budget_account),
     )
 
 
@@ -510,43 +524,6 @@ def _sponsor_for(
         if pays and sponsorship.covers(ags, day):
             return sponsorship
     return None
-
-
-def pool_charges(period: Period) -> list[Charge]:
-    """Members' shares of the pools billed in this month, prior years included."""
-    charges = []
-    for pool in session.scalars(
-        select(CostPool).where(CostPool.billing_month == period.start.month)
-    ):
-        tenant_ids = [member.member_tenant_id for member in pool.members]
-        ags_of = dict(
-            session.execute(select(Tenant.id, Tenant.ags).where(Tenant.id.in_(tenant_ids))).all()
-        )
-        for share in allocate(pool, ags_of):
-            if share.year > period.start.year or share.cents <= 0:
-                continue
-            if share.member.member_tenant_id == pool.issuer.own_tenant_id:
-                continue  # the issuer carries its own share
-            prior = " (Vorjahr, periodenfremd)" if share.year < period.start.year else ""
-            year = periods.year(share.year)
-            charges.append(
-                Charge(
-                    item_key=f"pool:{pool.id}:{share.member.member_tenant_id}:{share.year}",
-                    issuer_id=pool.issuer_id,
-                    payer_tenant_id=share.member.member_tenant_id,
-                    sponsor_id=None,
-                    vat_category=pool.vat_category,
-                    vat_rate_bp=pool.vat_rate_bp,
-                    description=f"{pool.name}: Kostenbeteiligung {share.year}{prior}",
-                    quantity=1,
-                    unit_price_cents=share.cents,
-                    period_start=year.start,
-                    period_end=year.end,
-                    for_tenant_id=share.member.member_tenant_id,
-                    service_key=f"pool:{pool.key}",
-                )
-            )
-    return charges
 
 
 # ---------------------------------------------------------------------------------
@@ -694,6 +671,7 @@ def _line_row(invoice_id: int, position: int, charge: Charge) -> dict[str, Any]:
         "vat_rate_bp": charge.vat_rate_bp,
         "period_start": charge.period_start,
         "period_end": charge.period_end,
+        "budget_position": charge.budget_position,
     }
 
 

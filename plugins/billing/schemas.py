@@ -17,7 +17,7 @@ from marshmallow import validate
 
 from core.errors import ValidationError as RathausValidationError
 from core.identifiers import CONTROL_CHARACTERS
-from plugins.billing.models import Allocation, Interval, Proration, SubsidyStatus, VatCategory
+from plugins.billing.models import Interval, Proration, VatCategory
 from plugins.billing.money import MAX_AMOUNT
 
 KEY = validate.Regexp(
@@ -243,79 +243,7 @@ class BillingSponsorshipSchema(ma.Schema):
             raise ma.ValidationError("must not lie before starts_on", "ends_on")
 
 
-class BillingPoolCostSchema(ma.Schema):
-    """The cost of a module for a year or a span of years."""
-
-    module = ma.fields.String(load_default="", validate=validate.Length(max=64))
-    description = ma.fields.String(load_default="", validate=validate.Length(max=200))
-    first_year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    last_year = ma.fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
-    amount = Money(required=True)
-
-    @ma.post_load
-    def _span(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        data["last_year"] = data.get("last_year") or data["first_year"]
-        if data["last_year"] < data["first_year"]:
-            raise ma.ValidationError("must not lie before first_year", "last_year")
-        return data
-
-
-class BillingPoolSubsidySchema(BillingPoolCostSchema):
-    """Funding that reduces a module's cost (no module: the flat amounts of its year)."""
-
-    source = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
-    status = ma.fields.Enum(SubsidyStatus, by_value=True, load_default=SubsidyStatus.APPLIED)
-
-
-class BillingFlatRateSchema(ma.Schema):
-    """A member's flat annual amount (jährliche Kostenpauschale) for a span of years."""
-
-    first_year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    last_year = ma.fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
-    amount = Money(required=True, metadata={"description": "per year"})
-
-    _span = BillingPoolCostSchema._span
-
-
-class BillingPoolMemberSchema(ma.Schema):
-    """A member of a pool."""
-
-    ags = ma.fields.String(
-        required=True, validate=validate.Regexp(r"^\d{8}$|^\d{5}$", error="must be an AGS")
-    )
-    joins_on = Day(required=True)
-    modules = ma.fields.List(ma.fields.String(), load_default=list)
-    weight = ma.fields.Integer(load_default=1, validate=validate.Range(min=0))
-    share = Rate(
-        load_default=0, metadata={"description": "percentage for the key 'fixed', e.g. \"25.00\""}
-    )
-    flat_rates = ma.fields.List(ma.fields.Nested(BillingFlatRateSchema), load_default=list)
-
-
-class BillingPoolSchema(ma.Schema):
-    """A shared cost pool."""
-
-    key = ma.fields.String(required=True, validate=KEY)
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
-    issuer = ma.fields.String(required=True, validate=KEY)
-    allocation = ma.fields.Enum(Allocation, by_value=True, load_default=Allocation.EQUAL)
-    vat_category = ma.fields.Enum(VatCategory, by_value=True, load_default=VatCategory.NOT_SUBJECT)
-    vat_rate = Rate(load_default=0)
-    billing_month = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=12))
-    costs = ma.fields.List(ma.fields.Nested(BillingPoolCostSchema), load_default=list)
-    subsidies = ma.fields.List(ma.fields.Nested(BillingPoolSubsidySchema), load_default=list)
-    members = ma.fields.List(
-        ma.fields.Nested(BillingPoolMemberSchema), required=True, validate=validate.Length(min=1)
-    )
-
-    @ma.validates_schema
-    def _vat(self, data: dict[str, Any], **kwargs: Any) -> None:
-        _check_vat(data)
-
-    @ma.validates_schema
-    def _something_to_share(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data.get("costs") and not any(m["flat_rates"] for m in data.get("members", [])):
-            raise ma.ValidationError("give costs or members' flat_rates", "costs")
+from plugins.billing.pool_schemas import BillingPoolSchema  # noqa: E402 (uses the above)
 
 
 class BillingConfigSchema(ma.Schema):
@@ -397,6 +325,7 @@ class BillingInvoiceLineSchema(ma.Schema):
     vat_category = ma.fields.String()
     vat_rate = ma.fields.String()
     service_period = ma.fields.Nested(BillingPeriodSchema)
+    budget_position = ma.fields.String(allow_none=True)
 
 
 class BillingPayerSchema(ma.Schema):
@@ -455,6 +384,7 @@ class BillingContractSchema(ma.Schema):
     call_off_ref = ma.fields.String(allow_none=True)
     minimum_term_months = ma.fields.Integer()
     notice_period_months = ma.fields.Integer()
+    budget_position = ma.fields.String(allow_none=True)
 
 
 class BillingTerminationRightSchema(ma.Schema):

@@ -22,7 +22,12 @@ they require (the tests assert each point):
   BR-E-05);
 * a cancellation is type 381 with the preceding invoice's number and date;
 * amounts with two decimals and no empty elements (the delivery group carries the
-  first day of service as BT-72).
+  first day of service as BT-72);
+* the payer's budget position (Produkt / Sachkonto) per line as BT-133
+  (``SpecifiedLineTradeSettlement/ReceivableSpecifiedTradeAccountingAccount/ID``) and,
+  when every line has the same one, for the invoice as BT-19
+  (``ApplicableHeaderTradeSettlement/ReceivableSpecifiedTradeAccountingAccount/ID``);
+  both 0..1 in EN 16931, no ``TypeCode`` (not part of the EN 16931 CII subset).
 """
 
 from __future__ import annotations
@@ -176,6 +181,15 @@ def _settlement(doc: Document, invoice: Invoice) -> None:
     summation.grand_total = (_money(invoice.gross_cents), None)
     summation.prepaid_total = _money(0)
     summation.due_amount = _money(invoice.gross_cents)
+    reference = buyer_accounting_reference(invoice)
+    if reference:
+        settlement.accounting_account.id = reference
+
+
+def buyer_accounting_reference(invoice: Invoice) -> str | None:
+    """BT-19: the budget position all lines share (None when they differ or none has one)."""
+    positions = {line.budget_position for line in invoice.lines}
+    return positions.pop() if len(positions) == 1 else None
 
 
 def _payment_terms(settlement: Any, invoice: Invoice) -> None:
@@ -236,4 +250,6 @@ def _line(line: Any) -> LineItem:
     item.settlement.period.start = line.period_start
     item.settlement.period.end = line.period_end
     item.settlement.monetary_summation.total_amount = _money(line.net_cents)
+    if line.budget_position:
+        item.settlement.accounting_account.id = line.budget_position  # BT-133
     return item

@@ -27,11 +27,12 @@ def _counts():
 def test_hook_demo_data(app, runner):
     result = runner.invoke("demo", "--no-upgrade")
     assert result.exit_code == 0, result.output
-    # Issuers, tariffs, the sponsorship, the KKD pool and its members are billing's
-    # (the OZG coordination is a grant, not a pool);
+    # Issuers (with the Kreis Coesfeld of seed 001), tariffs, the sponsorship, the KKD
+    # pool and its members, the Digitalagentur COE pool and the Kreis as its member
+    # are billing's (the OZG coordination is a grant, not a pool);
     # contracts follow every subscription, also those other plugins' demo data makes
     # (engagement connects all of Kreis Coesfeld).
-    assert _counts()[:5] == (2, 2, 1, 1, 20)
+    assert _counts()[:5] == (3, 2, 1, 2, 21)
     seed_contracts = session.scalars(
         select(Contract.service_key)
         .join(Tenant, Tenant.id == Contract.tenant_id)

@@ -45,6 +45,7 @@ def test_invoices_list_json_has_every_field_as_the_issue_lists(app, connected_20
                     "vat_category": "S",
                     "vat_rate": "19.00",
                     "service_period": {"start": "2024-03-15", "end": "2024-03-15"},
+                    "budget_position": None,
                 },
                 {
                     "position": 2,
@@ -58,6 +59,7 @@ def test_invoices_list_json_has_every_field_as_the_issue_lists(app, connected_20
                     "vat_category": "S",
                     "vat_rate": "19.00",
                     "service_period": {"start": "2024-03-15", "end": "2024-03-31"},
+                    "budget_position": None,
                 },
             ],
         }
@@ -82,6 +84,11 @@ def test_unknown_payer_is_an_error(app, runner):
 
 
 def test_csv_export_has_documented_columns_and_signed_cancellations(app, connected_2024, runner):
+    from plugins.billing.pool_config import contract_of
+
+    contract = contract_of("05558016", "engagement", "contract").id
+    budget = ("--product", "01.11.99", "--account", "543199")  # invented
+    assert runner.invoke("billing", "contracts", "budget", str(contract), *budget).exit_code == 0
     run("2024-03")
     finalize_all()
     cancel("KIT-2024-00001", "Falscher Anschlusstag", today=dt.date(2024, 4, 10))
@@ -111,9 +118,12 @@ def test_csv_export_has_documented_columns_and_signed_cancellations(app, connect
         "948,35",
         "5939,64",
         "",
+        "Produkt 01.11.99, Sachkonto 543199",
     ]
     assert rows[3][:2] == ["KIT-2024-00002", "381"]
     assert (rows[3][15], rows[3][20], rows[3][21]) == ("-4580,00", "-5939,64", "KIT-2024-00001")
+    # The cancellation keeps the budget position, so the Kämmerei books it back alike.
+    assert rows[3][22] == "Produkt 01.11.99, Sachkonto 543199"
 
 
 def test_yearly_report_per_payer_and_service(app, connected_2023, connected_2024, kkd, runner):

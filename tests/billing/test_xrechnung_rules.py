@@ -54,7 +54,16 @@ def amount(root: etree._Element, path: str) -> Decimal:
 
 @pytest.fixture
 def documents(app, connected_2024, kkd):
-    """An S invoice (Dülmen), an O cost share (Kirchhain), and their cancellations."""
+    """An S invoice (Dülmen), an O cost share (Kirchhain), and their cancellations;
+    both payers have a budget position (Kirchhain's "Budget 010102" is seed 002's,
+    Dülmen's is invented)."""
+    from plugins.billing.describe import contract_by_id
+    from plugins.billing.pool_admin import set_contract_budget, set_member_budget
+    from plugins.billing.pool_config import contract_of
+
+    set_member_budget("kkd", "kirchhain", "010102", None)
+    contract = contract_of("05558016", "engagement", "contract")
+    set_contract_budget(contract_by_id(contract.id), "01.11.99", "543199")
     run("2024-03")
     run("2023-10")
     finalize_all(dt.date(2024, 4, 2))
@@ -355,3 +364,20 @@ def test_cancellation_says_credited_or_set_off_and_asks_for_no_transfer(document
 def test_invoice_asks_for_transfer_by_due_date(documents):
     (terms,) = texts(documents["S"], "//ram:SpecifiedTradePaymentTerms/ram:Description")
     assert terms == "Zahlbar ohne Abzug bis zum 02.05.2024"
+
+
+#: BT-19 and BT-133: the buyer's accounting reference (0..1 each in EN 16931).
+BT_19 = "//ram:ApplicableHeaderTradeSettlement/ram:ReceivableSpecifiedTradeAccountingAccount"
+BT_133 = "ram:SpecifiedLineTradeSettlement/ram:ReceivableSpecifiedTradeAccountingAccount"
+
+
+def test_bt_19_and_bt_133_budget_position_at_most_once_and_never_empty(documents):
+    expected = {"S": "Produkt 01.11.99, Sachkonto 543199", "O": "Produkt 010102"}
+    for key, root in documents.items():
+        position = expected[key[0]]  # a cancellation books back on the same position
+        header = xpath(root, BT_19)
+        assert [[etree.QName(c).localname for c in el] for el in header] == [["ID"]]
+        assert texts(root, BT_19 + "/ram:ID") == [position]
+        for line in xpath(root, LINE):
+            refs = line.xpath(BT_133 + "/ram:ID", namespaces=NS)
+            assert [ref.text for ref in refs] == [position]

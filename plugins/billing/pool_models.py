@@ -1,0 +1,93 @@
+"""What feeds a cost pool besides typed amounts: staff cost lines and contracts.
+
+* A **staff cost line** (seed 001: "eine auf fünf Jahre befristete Vollzeitstelle
+  bis zu EG 13 TVöD") gives a pay grade, the share of a full-time post
+  (``fte_bp``: ten-thousandths, 10000 = 1.0 = one full-time post), the years and the
+  annual cost of a full-time post in that grade *as the operator enters it* (the
+  seed names no euro figure; until it is entered the line costs nothing and every
+  billing run of the pool's month warns). Each year costs annual cost × share, rounded half-up
+  to cents, and is shared like a typed cost entry of the line's module.
+* A **contract basis** (seed 000: "Zur Finanzierung dieser Plattform wäre die
+  Beteiligung der Städte und Gemeinden des Kreises Coesfeld sinnvoll") puts a
+  tenant's real contract into the pool: the fees billed to that tenant under the
+  contract in a year (final, not cancelled invoices; gross or net) are the year's
+  cost, shared among the members after the year has ended. A change of the contract
+  (new tariff version, end, cancelled invoices billed anew) therefore flows into the
+  next allocation by itself.
+
+Also the pool's **approval** (Sperrvermerk): a pool whose funds are not yet released
+is not invoiced; the run names it among its warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, utcnow
+
+
+class PoolApproval(enum.StrEnum):
+    """Whether a pool's funds are released (a Sperrvermerk holds them back)."""
+
+    RELEASED = "released"
+    PENDING = "approval_pending"
+
+
+class PoolStaffCost(Base):
+    """A post (or part of one) whose cost a pool carries for a span of years."""
+
+    __tablename__ = "billing_pool_staff_cost"
+    __table_args__ = (
+        UniqueConstraint("pool_id", "module", "first_year"),
+        CheckConstraint("last_year >= first_year", name="year_span"),
+        CheckConstraint("fte_bp > 0 AND fte_bp <= 10000", name="fte_share"),
+        CheckConstraint("annual_cost_cents >= 0", name="annual_cost"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("billing_cost_pool.id", ondelete="CASCADE"))
+    module: Mapped[str] = mapped_column(String(64), default="")
+    description: Mapped[str] = mapped_column(String(200))
+    # Pay grade as the decision names it, e.g. "EG 13 TVöD".
+    grade: Mapped[str] = mapped_column(String(40))
+    # Share of a full-time post in ten-thousandths: 10000 = 1.0, 5000 = 0.5.
+    fte_bp: Mapped[int] = mapped_column(Integer)
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+    # Annual cost of one full-time post in the grade, as the operator enters it
+    # (None: not entered yet; the line then costs nothing and the run says so).
+    annual_cost_cents: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    pool = relationship("CostPool", back_populates="staff_costs")
+
+
+class PoolContractCost(Base):
+    """A tenant's contract whose billed fees are (a share of) a pool's cost."""
+
+    __tablename__ = "billing_pool_contract_cost"
+    __table_args__ = (
+        UniqueConstraint("pool_id", "contract_id"),
+        CheckConstraint("share_bp > 0 AND share_bp <= 10000", name="share"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("billing_cost_pool.id", ondelete="CASCADE"))
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("billing_contract.id", ondelete="RESTRICT"), index=True
+    )
+    module: Mapped[str] = mapped_column(String(64), default="")
+    description: Mapped[str] = mapped_column(String(200))
+    # Part of the billed fees put into the pool, in hundredths of a percent.
+    share_bp: Mapped[int] = mapped_column(Integer, default=10000)
+    # Gross (what the tenant pays, VAT included) or net fees.
+    with_vat: Mapped[bool] = mapped_column(Boolean, default=True)
+    # First year whose fees are shared (None: the contract's first year).
+    from_year: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    pool = relationship("CostPool", back_populates="contract_costs")
