@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
+from typing import Any
 
 FORMAT = "rathaus-gazetteer"
 FORMAT_VERSION = 1
@@ -103,16 +104,60 @@ class GeoPoint:
 
 
 class _Index:
-    """All lookup structures, built once per load and never mutated afterwards."""
+    """All lookup structures of one load, never mutated afterwards except to remember
+    what was built.
 
-    def __init__(self, places: list[Place], postcodes: list[Postcode]) -> None:
-        """Build the key indexes; ``places`` must be sorted by AGS."""
-        self.places = {place.ags: place for place in places}
-        self.keys = [place.ags for place in places]
-        self.ordered = places
-        self.postcodes = {code.plz: code for code in postcodes}
+    Places and postcodes are built from the file's rows when first asked for: looking
+    a key up (``rathaus tenants show``) builds that one place, not 11,000 (most of the
+    load time); listing, searching and the hierarchy build them all.
+    """
+
+    def __init__(self, place_rows: list[list], postcode_rows: list[list]) -> None:
+        """Index the rows by key; ``place_rows`` must be sorted by AGS."""
+        self._rows = place_rows
+        self.keys = [row[0] for row in place_rows]
+        self._position = {key: i for i, key in enumerate(self.keys)}
+        self._areas = frozenset(key for key in self.keys if len(key) < 8)
+        self._postcode_rows = {row[0]: row for row in postcode_rows}
+        self._built: dict[str, Any] = {}
+
+    def place(self, ags: str) -> Place | None:
+        """The place with this key, else None."""
+        i = self._position.get(ags)
+        return None if i is None else self._place_at(i)
+
+    def postcode(self, plz: str) -> Postcode | None:
+        """The PLZ record, else None."""
+        found = self._built.get("plz" + plz)
+        if found is None:
+            row = self._postcode_rows.get(plz)
+            if row is None:
+                return None
+            # setdefault: threads racing here all get the first one stored.
+            found = self._built.setdefault("plz" + plz, _postcode(row))
+        return found
+
+    def _place_at(self, i: int) -> Place:
+        row = self._rows[i]
+        found = self._built.get(row[0])
+        if found is None:
+            union = self._area_postcodes(i) if len(row[0]) < 8 else ()
+            found = self._built.setdefault(row[0], _place(row, self._areas, union))
+        return found
+
+    def _area_postcodes(self, i: int) -> tuple[str, ...]:
+        """Union of the postcodes of the Gemeinden under the Kreis or Land at ``i``
+        (they follow it in key order)."""
+        key, codes = self.keys[i], set()
+        for row in self._rows[i + 1 :]:
+            if not row[0].startswith(key):
+                break
+            if len(row[0]) == 8:
+                codes.update(row[8])
+        return tuple(sorted(codes))
 
     # Built on first use: looking places up by key never folds 11,000 names.
+    ordered = cached_property(lambda self: [self._place_at(i) for i in range(len(self.keys))])
     search_text = cached_property(lambda self: _SearchText(self.ordered))
     children = cached_property(lambda s: _children_index(s.ordered, s.search_text.simple))
     by_postcode = cached_property(lambda self: _postcode_index(self.ordered))
@@ -255,33 +300,22 @@ def _read(path: str) -> _Index:
     ):
         found = document.get("format") if isinstance(document, dict) else type(document).__name__
         raise ValueError(f"{path} is not a {FORMAT} file of version {FORMAT_VERSION} ({found!r})")
-    rows = document["places"]
-    areas = _area_postcodes(rows)
-    places = [_place(row, areas) for row in rows]
-    postcodes = [_postcode(row) for row in document["postcodes"]]
-    return _Index(places, postcodes)
+    return _Index(document["places"], document["postcodes"])
 
 
-def _area_postcodes(rows: list[list]) -> dict[str, tuple[str, ...]]:
-    """Union of the Gemeinden's postcodes for every Kreis and Land key in ``rows``."""
-    union: dict[str, set[str]] = {row[0]: set() for row in rows if len(row[0]) < 8}
-    for row in rows:
-        ags, postcodes = row[0], row[8]
-        for key in (ags[:2], ags[:5]):
-            if len(ags) == 8 and key in union:
-                union[key].update(postcodes)
-    return {key: tuple(sorted(codes)) for key, codes in union.items()}
+def _place(row: list, areas: frozenset[str], area_postcodes: tuple[str, ...]) -> Place:
+    """Build a Place from a file row; hierarchy fields follow from the key length.
 
-
-def _place(row: list, area_postcodes: dict[str, tuple[str, ...]]) -> Place:
-    """Build a Place from a file row; hierarchy fields follow from the key length."""
+    ``areas`` are the keys of every Kreis and Land; ``area_postcodes`` is, for a Kreis
+    or Land, the union of its Gemeinden's postcodes.
+    """
     ags, name, type_label, kreisfrei, population, plz, lat, lon, postcodes = row
     kind = _KIND_BY_LENGTH[len(ags)]
-    kreis = ags[:5] if kind == "kreis" or ags[:5] in area_postcodes else None
+    kreis = ags[:5] if kind == "kreis" or ags[:5] in areas else None
     if kind == "gemeinde":
         parent, own_postcodes = kreis or ags[:2], tuple(postcodes)
     else:
-        parent, own_postcodes = (ags[:2] if kind == "kreis" else None), area_postcodes[ags]
+        parent, own_postcodes = (ags[:2] if kind == "kreis" else None), area_postcodes
     return Place(
         ags=ags,
         name=name,
@@ -358,7 +392,7 @@ def validate_ags(text: str) -> str:
 
 def lookup(ags: str) -> Place | None:
     """The Land, Kreis or Gemeinde with this key (whitespace ignored), else None."""
-    return _get().places.get(_compact(ags))
+    return _get().place(_compact(ags))
 
 
 def children(ags: str) -> list[Place]:
@@ -376,7 +410,7 @@ def places_under(prefix: str = "") -> list[Place]:
 
 def postcode(plz: str) -> Postcode | None:
     """The PLZ record for a 5-digit postcode, else None."""
-    return _get().postcodes.get(_compact(plz))
+    return _get().postcode(_compact(plz))
 
 
 def places_for_postcode(plz: str) -> list[Place]:
@@ -422,7 +456,7 @@ def search(text: str, limit: int = 20, kinds: set[str] | None = None) -> list[Pl
 def _search_key(index: _Index, digits: str) -> Iterator[Place]:
     """Exact key, then PLZ places, then key-prefix matches, without duplicates."""
     seen: set[str] = set()
-    exact = index.places.get(digits)
+    exact = index.place(digits)
     by_plz = index.by_postcode.get(digits, []) if len(digits) == 5 else []
     for place in chain([exact] if exact else [], by_plz, _key_prefix(index, digits)):
         if place.ags not in seen:
@@ -434,7 +468,7 @@ def _key_prefix(index: _Index, digits: str) -> Iterator[Place]:
     """Places whose key starts with ``digits``, in key order (a contiguous range)."""
     i = bisect_left(index.keys, digits)
     while i < len(index.keys) and index.keys[i].startswith(digits):
-        yield index.ordered[i]
+        yield index._place_at(i)
         i += 1
 
 
