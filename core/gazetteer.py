@@ -288,11 +288,15 @@ def _get() -> _Index:
 
 def _read(path: str) -> _Index:
     """Read and index a gazetteer file."""
-    import gzip  # deferred: keeps `import core.gazetteer` free of I/O and cheap
-    import json
+    import json  # deferred: keeps `import core.gazetteer` free of I/O and cheap
+    import zlib
 
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        document = json.load(handle)
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    try:  # one gzip member, inflated whole: faster than reading through gzip.open
+        document = json.loads(zlib.decompress(raw, wbits=31))
+    except zlib.error as exc:
+        raise OSError(f"{path} is not gzip-compressed: {exc}") from None
     if (
         not isinstance(document, dict)
         or document.get("format") != FORMAT
