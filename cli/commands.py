@@ -417,13 +417,19 @@ def bench() -> None:
 
 @bench.command("startup")
 @click.option("--runs", default=10, show_default=True, help="Repetitions of each measurement.")
+@click.option(
+    "--tenant",
+    default="coesfeld",
+    show_default=True,
+    help="Slug of an existing tenant, for `rathaus tenants show`.",
+)
 @json_option
-def bench_startup(runs: int, as_json: bool) -> None:
+def bench_startup(runs: int, tenant: str, as_json: bool) -> None:
     """Cold start of `rathaus --help`, plugin commands and `create_app()`, each as a
     ratio to `python -c "import flask"` timed in the same run (see cli/bench.py)."""
     from cli import bench as startup
 
-    figures = startup.measure(runs)
+    figures = startup.measure(runs, tenant)
     if as_json:
         emit_json(figures)
     else:

@@ -88,7 +88,11 @@ class LazyFlaskGroup(FlaskGroup):
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         """A core command as is; any other from the application, built for it."""
+        from core.lazycli import LazyCommand
+
         command = super().get_command(ctx, cmd_name)
+        if isinstance(command, LazyCommand):
+            return command.load()  # a plugin's group, imported now
         if command is not None or cmd_name in self.commands:
             return command
         app = ctx.ensure_object(ScriptInfo).load_app()

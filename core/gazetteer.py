@@ -6,8 +6,9 @@ from the Destatis Gemeindeverzeichnis and the GeoNames postcode dump (attributio
 Kreis ``"05558"``, Gemeinde ``"05558012"``.
 
 Importing this module reads nothing: the file is loaded on first use, once per process,
-behind a lock (the platform's cold-start budget is 0.5 s; loading takes about 0.15 s).
-Tests can swap the data with :func:`load`.
+behind a lock (about 0.04 s: inflating and parsing it). A place or postcode is built
+from its row when it is first asked for; listing and searching build them all (about
+0.1 s more, see ``core/gazetteer_search.py``). Tests can swap the data with :func:`load`.
 
 File format (gzip-compressed UTF-8 JSON object):
 
@@ -26,11 +27,12 @@ import os
 import re
 import threading
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
+from typing import Any
 
 from core.postal import postcode_fits_place, split_postcode_and_place
 
@@ -105,113 +107,81 @@ class GeoPoint:
 
 
 class _Index:
-    """All lookup structures, built once per load and never mutated afterwards."""
+    """All lookup structures of one load, never mutated afterwards except to remember
+    what was built.
 
-    def __init__(self, places: list[Place], postcodes: list[Postcode]) -> None:
-        """Build the key indexes; ``places`` must be sorted by AGS."""
-        self.places = {place.ags: place for place in places}
-        self.keys = [place.ags for place in places]
-        self.ordered = places
-        self.postcodes = {code.plz: code for code in postcodes}
+    Places and postcodes are built from the file's rows when first asked for: looking
+    a key up (``rathaus tenants show``) builds that one place, not 11,000 (most of the
+    load time); listing, searching and the hierarchy build them all.
+    """
 
-    # Built on first use: looking places up by key never folds 11,000 names.
-    search_text = cached_property(lambda self: _SearchText(self.ordered))
-    children = cached_property(lambda s: _children_index(s.ordered, s.search_text.simple))
-    by_postcode = cached_property(lambda self: _postcode_index(self.ordered))
+    def __init__(self, place_rows: list[list], postcode_rows: list[list]) -> None:
+        """Index the rows by key; ``place_rows`` must be sorted by AGS."""
+        self._rows = place_rows
+        self.keys = [row[0] for row in place_rows]
+        self._position = {key: i for i, key in enumerate(self.keys)}
+        self._areas = frozenset(key for key in self.keys if len(key) < 8)
+        self._postcode_rows = {row[0]: row for row in postcode_rows}
+        self._built: dict[str, Any] = {}
 
+    def place(self, ags: str) -> Place | None:
+        """The place with this key, else None."""
+        i = self._position.get(ags)
+        return None if i is None else self._place_at(i)
 
-def _children_index(places: list[Place], folded: list[str]) -> dict[str, list[Place]]:
-    """Map each Land to its Kreise and each Kreis to its Gemeinden, sorted close to
-    DIN 5007-1: by the folded name (case-insensitive, Ä as A, ß as ss), then as written.
-    ``folded`` holds normalize_name() of each place's name."""
-    children: dict[str, list[tuple[str, str, str, Place]]] = {}
-    for place, key in zip(places, folded, strict=True):
-        if place.kind == "kreis" or place.kreis_ags:
-            children.setdefault(place.parent_ags, []).append((key, place.name, place.ags, place))
-    return {
-        parent: [item[3] for item in sorted(members, key=lambda item: item[:3])]
-        for parent, members in children.items()
-    }
-
-
-def _postcode_index(places: list[Place]) -> dict[str, list[Place]]:
-    """Map each PLZ to the Gemeinden it is attributed to, most populous first."""
-    index: dict[str, list[Place]] = {}
-    gemeinden = [place for place in places if place.kind == "gemeinde"]
-    for place in sorted(gemeinden, key=lambda p: (-p.population, p.ags)):
-        for plz in place.postcodes:
-            index.setdefault(plz, []).append(place)
-    return index
-
-
-class _SearchText:
-    """Folded names joined into one string per folding, so that substring search runs
-    in C (str.find) instead of a Python loop over ~11,000 names."""
-
-    def __init__(self, places: list[Place]) -> None:
-        """Fold every name and its base name twice: umlauts stripped (ü→u) and expanded
-        (ü→ue). Names without comma or umlaut reuse the first fold (saves load time)."""
-        names = [p.name for p in places]
-        bases = [_base_name(name) for name in names]
-        self.simple = [normalize_name(name) for name in names]
-        self.simple_base = [
-            normalize_name(base) if base != name else folded
-            for name, base, folded in zip(names, bases, self.simple, strict=True)
-        ]
-        self.expanded = [
-            _expanded(name, folded) for name, folded in zip(names, self.simple, strict=True)
-        ]
-        self.expanded_base = [
-            _expanded(base, folded) for base, folded in zip(bases, self.simple_base, strict=True)
-        ]
-        self._haystacks = [_Haystack(self.simple), _Haystack(self.expanded)]
-
-    def candidates(self, queries: set[str]) -> set[int]:
-        """Indexes of the names containing one of the folded ``queries`` in either folding."""
-        found: set[int] = set()
-        for query in queries:
-            for haystack in self._haystacks:
-                found.update(haystack.find_all(query))
+    def postcode(self, plz: str) -> Postcode | None:
+        """The PLZ record, else None."""
+        found = self._built.get("plz" + plz)
+        if found is None:
+            row = self._postcode_rows.get(plz)
+            if row is None:
+                return None
+            # setdefault: threads racing here all get the first one stored.
+            found = self._built.setdefault("plz" + plz, _postcode(row))
         return found
 
-    def rank(self, i: int, queries: set[str]) -> int:
-        """0 exact (full or base name), 1 prefix, 2 substring."""
-        names = (self.simple[i], self.expanded[i])
-        if not queries.isdisjoint(names + (self.simple_base[i], self.expanded_base[i])):
-            return 0
-        if any(name.startswith(query) for name in names for query in queries):
-            return 1
-        return 2
+    def _place_at(self, i: int) -> Place:
+        row = self._rows[i]
+        found = self._built.get(row[0])
+        if found is None:
+            union = self._area_postcodes(i) if len(row[0]) < 8 else ()
+            found = self._built.setdefault(row[0], _place(row, self._areas, union))
+        return found
 
+    def _area_postcodes(self, i: int) -> tuple[str, ...]:
+        """Union of the postcodes of the Gemeinden under the Kreis or Land at ``i``
+        (they follow it in key order)."""
+        key, codes = self.keys[i], set()
+        for row in self._rows[i + 1 :]:
+            if not row[0].startswith(key):
+                break
+            if len(row[0]) == 8:
+                codes.update(row[8])
+        return tuple(sorted(codes))
 
-def _expanded(name: str, folded: str) -> str:
-    """normalize_name(name, expand_umlauts=True), reusing ``folded`` when it cannot differ."""
-    if _UMLAUTS.isdisjoint(name):
-        return folded
-    return normalize_name(name, expand_umlauts=True)
+    # Built on first use: looking places up by key never folds 11,000 names.
+    ordered = cached_property(lambda self: [self._place_at(i) for i in range(len(self.keys))])
 
+    @cached_property
+    def search_text(self) -> Any:
+        """Folded names for the name search (``core.gazetteer_search``)."""
+        from core.gazetteer_search import SearchText
 
-class _Haystack:
-    """Newline-joined strings with their start offsets."""
+        return SearchText(self.ordered)
 
-    def __init__(self, names: list[str]) -> None:
-        """Join ``names``; a folded name never contains a newline."""
-        self.text = "\n".join(names)
-        self.starts = []
-        offset = 0
-        for name in names:
-            self.starts.append(offset)
-            offset += len(name) + 1
+    @cached_property
+    def children(self) -> dict[str, list[Place]]:
+        """Each Land's Kreise and each Kreis's Gemeinden, sorted by name."""
+        from core.gazetteer_search import children_index
 
-    def find_all(self, query: str) -> Iterator[int]:
-        """Yield the index of every name containing ``query`` (each at most once)."""
-        pos = self.text.find(query)
-        while pos != -1:
-            i = bisect_right(self.starts, pos) - 1
-            yield i
-            if i + 1 == len(self.starts):
-                return
-            pos = self.text.find(query, self.starts[i + 1])
+        return children_index(self.ordered, self.search_text.simple)
+
+    @cached_property
+    def by_postcode(self) -> dict[str, list[Place]]:
+        """The Gemeinden of each PLZ, most populous first."""
+        from core.gazetteer_search import postcode_index
+
+        return postcode_index(self.ordered)
 
 
 _lock = threading.Lock()
@@ -245,11 +215,15 @@ def _get() -> _Index:
 
 def _read(path: str) -> _Index:
     """Read and index a gazetteer file."""
-    import gzip  # deferred: keeps `import core.gazetteer` free of I/O and cheap
-    import json
+    import json  # deferred: keeps `import core.gazetteer` free of I/O and cheap
+    import zlib
 
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        document = json.load(handle)
+    with open(path, "rb") as handle:
+        raw = handle.read()
+    try:  # one gzip member, inflated whole: faster than reading through gzip.open
+        document = json.loads(zlib.decompress(raw, wbits=31))
+    except zlib.error as exc:
+        raise OSError(f"{path} is not gzip-compressed: {exc}") from None
     if (
         not isinstance(document, dict)
         or document.get("format") != FORMAT
@@ -257,33 +231,22 @@ def _read(path: str) -> _Index:
     ):
         found = document.get("format") if isinstance(document, dict) else type(document).__name__
         raise ValueError(f"{path} is not a {FORMAT} file of version {FORMAT_VERSION} ({found!r})")
-    rows = document["places"]
-    areas = _area_postcodes(rows)
-    places = [_place(row, areas) for row in rows]
-    postcodes = [_postcode(row) for row in document["postcodes"]]
-    return _Index(places, postcodes)
+    return _Index(document["places"], document["postcodes"])
 
 
-def _area_postcodes(rows: list[list]) -> dict[str, tuple[str, ...]]:
-    """Union of the Gemeinden's postcodes for every Kreis and Land key in ``rows``."""
-    union: dict[str, set[str]] = {row[0]: set() for row in rows if len(row[0]) < 8}
-    for row in rows:
-        ags, postcodes = row[0], row[8]
-        for key in (ags[:2], ags[:5]):
-            if len(ags) == 8 and key in union:
-                union[key].update(postcodes)
-    return {key: tuple(sorted(codes)) for key, codes in union.items()}
+def _place(row: list, areas: frozenset[str], area_postcodes: tuple[str, ...]) -> Place:
+    """Build a Place from a file row; hierarchy fields follow from the key length.
 
-
-def _place(row: list, area_postcodes: dict[str, tuple[str, ...]]) -> Place:
-    """Build a Place from a file row; hierarchy fields follow from the key length."""
+    ``areas`` are the keys of every Kreis and Land; ``area_postcodes`` is, for a Kreis
+    or Land, the union of its Gemeinden's postcodes.
+    """
     ags, name, type_label, kreisfrei, population, plz, lat, lon, postcodes = row
     kind = _KIND_BY_LENGTH[len(ags)]
-    kreis = ags[:5] if kind == "kreis" or ags[:5] in area_postcodes else None
+    kreis = ags[:5] if kind == "kreis" or ags[:5] in areas else None
     if kind == "gemeinde":
         parent, own_postcodes = kreis or ags[:2], tuple(postcodes)
     else:
-        parent, own_postcodes = (ags[:2] if kind == "kreis" else None), area_postcodes[ags]
+        parent, own_postcodes = (ags[:2] if kind == "kreis" else None), area_postcodes
     return Place(
         ags=ags,
         name=name,
@@ -360,7 +323,7 @@ def validate_ags(text: str) -> str:
 
 def lookup(ags: str) -> Place | None:
     """The Land, Kreis or Gemeinde with this key (whitespace ignored), else None."""
-    return _get().places.get(_compact(ags))
+    return _get().place(_compact(ags))
 
 
 def children(ags: str) -> list[Place]:
@@ -378,7 +341,7 @@ def places_under(prefix: str = "") -> list[Place]:
 
 def postcode(plz: str) -> Postcode | None:
     """The PLZ record for a 5-digit postcode, else None."""
-    return _get().postcodes.get(_compact(plz))
+    return _get().postcode(_compact(plz))
 
 
 def places_for_postcode(plz: str) -> list[Place]:
@@ -424,7 +387,7 @@ def search(text: str, limit: int = 20, kinds: set[str] | None = None) -> list[Pl
 def _search_key(index: _Index, digits: str) -> Iterator[Place]:
     """Exact key, then PLZ places, then key-prefix matches, without duplicates."""
     seen: set[str] = set()
-    exact = index.places.get(digits)
+    exact = index.place(digits)
     by_plz = index.by_postcode.get(digits, []) if len(digits) == 5 else []
     for place in chain([exact] if exact else [], by_plz, _key_prefix(index, digits)):
         if place.ags not in seen:
@@ -436,7 +399,7 @@ def _key_prefix(index: _Index, digits: str) -> Iterator[Place]:
     """Places whose key starts with ``digits``, in key order (a contiguous range)."""
     i = bisect_left(index.keys, digits)
     while i < len(index.keys) and index.keys[i].startswith(digits):
-        yield index.ordered[i]
+        yield index._place_at(i)
         i += 1
 
 

@@ -134,7 +134,9 @@ def register_commands(cli: click.Group) -> None:
 
     Follow the style ``rathaus <plugin> <verb>`` with ``--json`` on every command that
     returns data: ``cli.add_command(my_group)``. Commands run inside the application
-    context, so ``core.db.session`` is ready.
+    context, so ``core.db.session`` is ready. Every command builds the application and
+    so calls this hook: to import the group's module only when it is used, add
+    ``core.lazycli.LazyCommand("my_plugin", "my_plugin.cli:my_group")`` instead.
 
     :param cli: the application's click group (``app.cli``).
     :return: nothing.

@@ -58,7 +58,9 @@ class ServiceManifest:
     :param themenfeld: one of :data:`OZG_THEMENFELDER`.
     :param leika_keys: 14-digit LeiKa service catalogue keys.
     :param version: the service's version.
-    :param settings_schema: a marshmallow schema class for per-tenant settings.
+    :param settings_schema: a marshmallow schema class for per-tenant settings, or
+        its ``"module:Class"`` path, imported when settings are first validated (so
+        that building the application imports no schema).
     :param requires: keys of services a tenant must subscribe to first.
     :param plugin: the providing plugin's name (filled in by core).
     """
@@ -69,7 +71,7 @@ class ServiceManifest:
     themenfeld: str
     version: str = "1.0"
     leika_keys: tuple[str, ...] = ()
-    settings_schema: type | None = None
+    settings_schema: type | str | None = None
     requires: tuple[str, ...] = ()
     plugin: str | None = None
 
@@ -118,8 +120,15 @@ class ServiceManifest:
             "version": self.version,
             "requires": list(self.requires),
             "plugin": self.plugin,
-            "settings_schema": self.settings_schema.__name__ if self.settings_schema else None,
+            "settings_schema": _schema_name(self.settings_schema),
         }
+
+
+def _schema_name(schema: type | str | None) -> str | None:
+    """The settings schema's class name, without importing a ``"module:Class"`` path."""
+    if isinstance(schema, str):
+        return schema.rpartition(":")[2]
+    return schema.__name__ if schema else None
 
 
 @dataclass

@@ -320,8 +320,13 @@ def _validated_settings(
         return {}
     import marshmallow
 
+    schema = manifest.settings_schema
+    if isinstance(schema, str):
+        from pkgutil import resolve_name
+
+        schema = resolve_name(schema)
     try:
-        return manifest.settings_schema().load(settings or {})
+        return schema().load(settings or {})
     except marshmallow.ValidationError as exc:
         raise ValidationError(
             "invalid settings: %(messages)s",

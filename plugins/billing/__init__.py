@@ -25,10 +25,10 @@ def add_hookspecs(pluginmanager: Any) -> None:
 
 @hookimpl
 def register_commands(cli: Any) -> None:
-    """``rathaus billing ...``."""
-    from plugins.billing.cli import billing
+    """``rathaus billing ...`` (imported when used: ``core.lazycli``)."""
+    from core.lazycli import LazyCommand
 
-    cli.add_command(billing)
+    cli.add_command(LazyCommand("billing", "plugins.billing.cli:billing"))
 
 
 @hookimpl

@@ -22,7 +22,6 @@ def register_services(app: Any) -> list[Any]:
     """The engagement matching service."""
     from core.services import ServiceManifest
     from plugins.engagement import models  # noqa: F401 - the tables join the metadata
-    from plugins.engagement.settings import EngagementSettingsSchema
 
     return [
         ServiceManifest(
@@ -35,7 +34,8 @@ def register_services(app: Any) -> list[Any]:
             themenfeld="Engagement & Hobby",
             leika_keys=(),
             version="0.1",
-            settings_schema=EngagementSettingsSchema,
+            # Imported on first validation: building the app needs no marshmallow.
+            settings_schema="plugins.engagement.settings:EngagementSettingsSchema",
         )
     ]
 
@@ -59,10 +59,10 @@ def register_api(api: Any) -> list[Any]:
 
 @hookimpl
 def register_commands(cli: Any) -> None:
-    """``rathaus engagement expire | send-notifications | stats``."""
-    from plugins.engagement.cli import engagement
+    """``rathaus engagement expire | send-notifications | stats`` (imported when used)."""
+    from core.lazycli import LazyCommand
 
-    cli.add_command(engagement)
+    cli.add_command(LazyCommand("engagement", "plugins.engagement.cli:engagement"))
 
 
 @hookimpl

@@ -19,12 +19,19 @@ RATHAUS_API_VERSIONS = ">=1.0,<2"
 
 @hookimpl
 def register_commands(cli: Any) -> None:
-    """Add ``rathaus tenants ...``."""
-    from plugins.tenants.cli import tenants
-    from plugins.tenants.doctor import doctor
+    """Add ``rathaus tenants ...`` (imported when used: ``core.lazycli``)."""
+    from core.lazycli import LazyCommand
 
-    tenants.add_command(doctor)
-    cli.add_command(tenants)
+    cli.add_command(LazyCommand("tenants", _tenants_commands))
+
+
+def _tenants_commands() -> Any:
+    """The ``tenants`` group with ``doctor`` (imported in turn when used)."""
+    from core.lazycli import LazyCommand
+    from plugins.tenants.cli import tenants
+
+    tenants.add_command(LazyCommand("doctor", "plugins.tenants.doctor:doctor"))
+    return tenants
 
 
 @hookimpl

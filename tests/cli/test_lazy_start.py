@@ -134,6 +134,10 @@ def test_a_plugin_command_builds_the_app_but_not_its_pages(tmp_path):
     for page_module in ("core.api", "core.web", "plugins.tenants.views", "plugins.billing.api"):
         assert page_module not in modules, page_module
     assert loaded(modules, "flask_smorest") == []
+    # Only the tenants group is imported; no settings schema is (core.lazycli).
+    for other in ("plugins.billing.cli", "plugins.engagement.cli", "plugins.tenants.doctor"):
+        assert other not in modules, other
+    assert loaded(modules, "marshmallow") == []
 
 
 CREATE_APP = """

@@ -470,6 +470,17 @@ def test_import_reads_nothing_and_first_use_loads():
     assert output == "False 1 1"
 
 
+def test_a_lookup_builds_only_that_place():
+    output = run_python(
+        "import core.gazetteer as g\n"
+        "kreis = g.lookup('05558')\n"
+        "built = len(g._index._built)\n"
+        "listed = g.places_under('05558')[0]\n"
+        "print(built, kreis is listed, len(g._index._built))\n"
+    )
+    assert output == "1 True 11397"
+
+
 def test_concurrent_first_use_loads_once():
     output = run_python(
         "import threading\n"

@@ -47,6 +47,13 @@ class DependentServices:
                 requires=("base_register",),
                 settings_schema=LimitsSchema,
             ),
+            ServiceManifest(
+                key="addon_by_path",
+                title="Add-on, schema by path",
+                description="",
+                themenfeld="Querschnitt",
+                settings_schema="tests.core.test_services:LimitsSchema",
+            ),
         ]
 
 
@@ -137,7 +144,7 @@ def test_unknown_service(tenant):
     assert error_of(lambda: subscribe(tenant, "parking")) == (
         "NotFoundError",
         "service",
-        "unknown service 'parking' (known: addon, base_register, engagement, probe)",
+        "unknown service 'parking' (known: addon, addon_by_path, base_register, engagement, probe)",
     )
 
 
@@ -192,6 +199,19 @@ def test_settings_are_validated_with_the_services_schema(tenant):
         "settings",
         "invalid settings: {'max_items': ['Must be greater than or equal to 1.']}",
     )
+
+
+def test_a_schema_given_by_path_is_imported_to_validate(tenant, app):
+    manifest = app.extensions["rathaus.services"].services["addon_by_path"]
+    assert manifest.as_dict()["settings_schema"] == "LimitsSchema"
+    assert error_of(lambda: subscribe(tenant, "addon_by_path", settings={"max_items": 0})) == (
+        "ValidationError",
+        "settings",
+        "invalid settings: {'max_items': ['Must be greater than or equal to 1.']}",
+    )
+    assert subscribe(tenant, "addon_by_path", settings={"max_items": 2}).settings == {
+        "max_items": 2
+    }
 
 
 def test_settings_for_a_service_without_settings(tenant):
