@@ -24,7 +24,15 @@ STAFF_FIELDS = (
     "last_year",
     "annual_cost_cents",
 )
-CONTRACT_FIELDS = ("contract_id", "module", "description", "share_bp", "with_vat", "from_year")
+CONTRACT_FIELDS = (
+    "holder_tenant_id",
+    "service_key",
+    "module",
+    "description",
+    "share_bp",
+    "with_vat",
+    "from_year",
+)
 
 
 def apply_pool_sources(
@@ -53,7 +61,10 @@ def apply_pool_sources(
     ]
     bases = [
         {
-            "contract_id": contract_of(basis["ags"], basis["service"], f"contract_costs[{i}]").id,
+            "holder_tenant_id": contract_of(
+                basis["ags"], basis["service"], f"contract_costs[{i}]"
+            ).tenant_id,
+            "service_key": basis["service"],
             "module": basis["module"],
             "description": basis["description"],
             "share_bp": basis["share"],

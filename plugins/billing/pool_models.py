@@ -67,26 +67,32 @@ class PoolStaffCost(Base):
 
 
 class PoolContractCost(Base):
-    """A tenant's contract whose billed fees are (a share of) a pool's cost."""
+    """A tenant's contract for a service whose billed fees are (a share of) a pool's cost.
+
+    Named by holder and service, not by contract id: the pool is platform data and
+    holds no reference into a tenant's rows, and a later contract of the holder for
+    the same service (after a new subscription) keeps feeding the pool.
+    """
 
     __tablename__ = "billing_pool_contract_cost"
     __table_args__ = (
-        UniqueConstraint("pool_id", "contract_id"),
+        UniqueConstraint("pool_id", "holder_tenant_id", "service_key"),
         CheckConstraint("share_bp > 0 AND share_bp <= 10000", name="share"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pool_id: Mapped[int] = mapped_column(ForeignKey("billing_cost_pool.id", ondelete="CASCADE"))
-    contract_id: Mapped[int] = mapped_column(
-        ForeignKey("billing_contract.id", ondelete="RESTRICT"), index=True
+    holder_tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("core_tenant.id", ondelete="RESTRICT"), index=True
     )
+    service_key: Mapped[str] = mapped_column(String(64))
     module: Mapped[str] = mapped_column(String(64), default="")
     description: Mapped[str] = mapped_column(String(200))
     # Part of the billed fees put into the pool, in hundredths of a percent.
     share_bp: Mapped[int] = mapped_column(Integer, default=10000)
     # Gross (what the tenant pays, VAT included) or net fees.
     with_vat: Mapped[bool] = mapped_column(Boolean, default=True)
-    # First year whose fees are shared (None: the contract's first year).
+    # First year whose fees are shared (None: every year with fees billed).
     from_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -17,13 +17,12 @@ from sqlalchemy import select
 
 from core.db import session
 from core.models import Tenant
-from core.tenancy import cross_tenant
 from plugins.billing import periods
-from plugins.billing.models import Contract, CostPool, PoolMember
+from plugins.billing.models import CostPool, PoolMember
 from plugins.billing.money import format_german
 from plugins.billing.periods import Period
 from plugins.billing.pool_models import PoolApproval, PoolContractCost
-from plugins.billing.pool_sources import contract_entry
+from plugins.billing.pool_sources import contract_entries
 from plugins.billing.pools import Share, allocate
 
 
@@ -83,17 +82,8 @@ def _contract_charges(
     pool: CostPool, basis: PoolContractCost, ags_of: dict[int, str], period: Period
 ) -> list:
     """Shares of the fees billed under the basis's contract, per completed year."""
-    with cross_tenant("a co-financing pool reads the contract it is based on"):
-        contract = session.get(Contract, basis.contract_id)
-    if contract is None:
-        return []
-    first = basis.from_year or contract.billable_from.year
-    last = period.start.year - 1
-    if contract.ends_on is not None:
-        last = min(last, contract.ends_on.year)
     charges = []
-    for year in range(first, last + 1):
-        entry = contract_entry(basis, contract.tenant_id, year)
+    for entry in contract_entries(basis, before_year=period.start.year):
         if entry.amount_cents <= 0:
             continue
         cost = format_german(entry.amount_cents)

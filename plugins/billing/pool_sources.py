@@ -59,15 +59,16 @@ def staff_entries(pool: CostPool) -> list[CostEntry]:
     return entries
 
 
-def billed_fees(contract_id: int, tenant_id: int, year: int, with_vat: bool) -> int:
-    """What ``tenant_id`` was billed under the contract for ``year``: the lines of its
-    final, not cancelled invoices whose service period starts in the year; VAT (when
-    asked for) is computed on the year's net per rate, half-up."""
+def billed_fees(tenant_id: int, service_key: str, with_vat: bool) -> dict[int, int]:
+    """Year -> what ``tenant_id`` was billed under its contract(s) for the service:
+    the contract lines of its final, not cancelled invoices, by the year their
+    service period starts in; VAT (when asked for) on each year's net per rate,
+    half-up. A sponsor's invoices are not the tenant's cost."""
     from plugins.billing.invoices import cancelled_ids
     from plugins.billing.models import Invoice, InvoiceLine, InvoiceStatus
     from plugins.billing.money import vat_cents
 
-    with cross_tenant("a pool's cost is the fees billed under a member's contract"):
+    with cross_tenant("a pool's cost is the fees billed under a tenant's contract"):
         rows = session.execute(
             select(
                 InvoiceLine.invoice_id,
@@ -80,24 +81,35 @@ def billed_fees(contract_id: int, tenant_id: int, year: int, with_vat: bool) -> 
                 Invoice.status == InvoiceStatus.FINAL,
                 Invoice.type_code == "380",
                 Invoice.payer_tenant_id == tenant_id,
-                InvoiceLine.item_key.startswith(f"contract:{contract_id}:"),
+                InvoiceLine.service_key == service_key,
+                InvoiceLine.item_key.startswith("contract:"),
             )
         ).all()
         cancelled = cancelled_ids()
-    by_rate: dict[int, int] = defaultdict(int)
+    by_year_rate: dict[tuple[int, int], int] = defaultdict(int)
     for invoice_id, net, rate, start in rows:
-        if invoice_id not in cancelled and start.year == year:
-            by_rate[rate] += net
-    net = sum(by_rate.values())
-    if not with_vat:
-        return net
-    return net + sum(vat_cents(amount, rate) for rate, amount in by_rate.items())
+        if invoice_id not in cancelled:
+            by_year_rate[(start.year, rate)] += net
+    fees: dict[int, int] = defaultdict(int)
+    for (year, rate), net in by_year_rate.items():
+        fees[year] += net + (vat_cents(net, rate) if with_vat else 0)
+    return dict(fees)
 
 
-def contract_entry(basis: PoolContractCost, tenant_id: int, year: int) -> CostEntry:
-    """A contract basis's cost for ``year``: its share of the fees billed that year."""
+def contract_entries(basis: PoolContractCost, before_year: int) -> list[CostEntry]:
+    """A contract basis's cost entries: its share of each year's billed fees, for the
+    years before ``before_year`` (completed) and from its ``from_year`` on."""
     from plugins.billing.money import prorate_cents
 
-    fees = billed_fees(basis.contract_id, tenant_id, year, basis.with_vat)
-    cents = prorate_cents(fees, basis.share_bp, FULL_TIME)
-    return CostEntry(basis.module, basis.description, year, year, cents)
+    fees = billed_fees(basis.holder_tenant_id, basis.service_key, basis.with_vat)
+    return [
+        CostEntry(
+            basis.module,
+            basis.description,
+            year,
+            year,
+            prorate_cents(cents, basis.share_bp, FULL_TIME),
+        )
+        for year, cents in sorted(fees.items())
+        if year < before_year and (basis.from_year is None or year >= basis.from_year)
+    ]

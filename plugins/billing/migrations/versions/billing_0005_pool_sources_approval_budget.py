@@ -99,7 +99,8 @@ def _create_contract_costs() -> None:
         "billing_pool_contract_cost",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("pool_id", sa.Integer(), nullable=False),
-        sa.Column("contract_id", sa.Integer(), nullable=False),
+        sa.Column("holder_tenant_id", sa.Integer(), nullable=False),
+        sa.Column("service_key", sa.String(length=64), nullable=False),
         sa.Column("module", sa.String(length=64), nullable=False),
         sa.Column("description", sa.String(length=200), nullable=False),
         sa.Column("share_bp", sa.Integer(), nullable=False),
@@ -110,9 +111,9 @@ def _create_contract_costs() -> None:
             "share_bp > 0 AND share_bp <= 10000", name=op.f("ck_billing_pool_contract_cost_share")
         ),
         sa.ForeignKeyConstraint(
-            ["contract_id"],
-            ["billing_contract.id"],
-            name=op.f("fk_billing_pool_contract_cost_contract_id_billing_contract"),
+            ["holder_tenant_id"],
+            ["core_tenant.id"],
+            name=op.f("fk_billing_pool_contract_cost_holder_tenant_id_core_tenant"),
             ondelete="RESTRICT",
         ),
         sa.ForeignKeyConstraint(
@@ -123,12 +124,17 @@ def _create_contract_costs() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_billing_pool_contract_cost")),
         sa.UniqueConstraint(
-            "pool_id", "contract_id", name=op.f("uq_billing_pool_contract_cost_pool_id_contract_id")
+            "pool_id",
+            "holder_tenant_id",
+            "service_key",
+            name=op.f("uq_billing_pool_contract_cost_pool_id_holder_tenant_id_service_key"),
         ),
     )
     with op.batch_alter_table("billing_pool_contract_cost", schema=None) as batch_op:
         batch_op.create_index(
-            batch_op.f("ix_billing_pool_contract_cost_contract_id"), ["contract_id"], unique=False
+            batch_op.f("ix_billing_pool_contract_cost_holder_tenant_id"),
+            ["holder_tenant_id"],
+            unique=False,
         )
 
 
