@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cli import plugin_kit
-from core.output import emit_json, emit_table, json_option
+from core.output import emit, emit_json, emit_rows, emit_table, json_option
 from core.plugins import current_host
 
 
@@ -142,16 +142,17 @@ def rls_report(as_json: bool) -> None:
         raise click.ClickException("row-level security needs PostgreSQL; this is SQLite")
     with database.engine.connect() as connection:
         rows = rls.report(connection)
-    if as_json:
-        emit_json(rows)
-    else:
-        emit_table(
-            ["table", "tenant_id", "enabled", "forced", "policies"],
-            [
-                [r["table"], r["tenant_id"], r["enabled"], r["forced"], ",".join(r["policies"])]
-                for r in rows
-            ],
-        )
+    emit_rows(
+        rows,
+        as_json,
+        {
+            "table": "table",
+            "tenant_id": "tenant_id",
+            "enabled": "enabled",
+            "forced": "forced",
+            "policies": lambda r: ",".join(r["policies"]),
+        },
+    )
     if any(r["tenant_id"] and not (r["enabled"] and r["forced"]) for r in rows):
         raise click.exceptions.Exit(1)
 
@@ -240,10 +241,11 @@ def create_operator(
     user = accounts.create_user(email, display_name or email, password, [Role.OPERATOR])
     audit.record("operator.created", f"user:{user.id}")
     session.commit()
-    if as_json:
-        emit_json({"id": user.id, "email": user.email, "roles": sorted(user.roles)})
-    else:
-        click.echo(f"Created operator {user.email} (id {user.id}).")
+    emit(
+        {"id": user.id, "email": user.email, "roles": sorted(user.roles)},
+        as_json,
+        f"Created operator {user.email} (id {user.id}).",
+    )
 
 
 @click.group()
@@ -296,13 +298,14 @@ def tokens_create(
         "expires_at": token.expires_at,
         "token": secret,
     }
-    if as_json:
-        emit_json(data)
-    else:
+
+    def show() -> None:
         click.echo(secret)
         click.echo(
             f"Token {token.id} ({token.scope}) – store it now, it is not shown again.", err=True
         )
+
+    emit(data, as_json, show)
 
 
 @tokens.command("list")
@@ -326,15 +329,17 @@ def tokens_list(as_json: bool) -> None:
         }
         for t in accounts.list_tokens()
     ]
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table(
-        ["id", "name", "scope", "prefix", "expires", "revoked"],
-        [
-            [r["id"], r["name"], r["scope"], r["prefix"], r["expires_at"] or "-", r["revoked"]]
-            for r in rows
-        ],
+    emit_rows(
+        rows,
+        as_json,
+        {
+            "id": "id",
+            "name": "name",
+            "scope": "scope",
+            "prefix": "prefix",
+            "expires": lambda r: r["expires_at"] or "-",
+            "revoked": "revoked",
+        },
     )
 
 
@@ -371,10 +376,11 @@ def mail_send(category: str | None, as_json: bool) -> None:
     from core.mail import send_pending
 
     report = send_pending(category_prefix=category)
-    if as_json:
-        emit_json(report.as_dict())
-    else:
-        click.echo(f"sent {report.sent}, deferred {report.deferred}, failed {report.failed}")
+    emit(
+        report.as_dict(),
+        as_json,
+        f"sent {report.sent}, deferred {report.deferred}, failed {report.failed}",
+    )
 
 
 # ---------------------------------------------------------------------------------
@@ -430,7 +436,4 @@ def bench_startup(runs: int, tenant: str, as_json: bool) -> None:
     from cli import bench as startup
 
     figures = startup.measure(runs, tenant)
-    if as_json:
-        emit_json(figures)
-    else:
-        click.echo(startup.report(figures))
+    emit(figures, as_json, lambda: click.echo(startup.report(figures)))
