@@ -25,7 +25,7 @@ from core.auth import can_administer, current_principal, login_required, tenant_
 from core.db import session
 from core.errors import NotFoundError, PermissionDenied
 from core.services import require_subscription
-from plugins.engagement import matching, offers, opendata, results, stats
+from plugins.engagement import matching, moderation, offers, opendata, organisations, results, stats
 from plugins.engagement.models import Opportunity, OpportunityStatus, Organisation, Schedule
 from plugins.engagement.results import offer_data
 from plugins.engagement.schemas import (
@@ -134,7 +134,7 @@ def blueprint() -> flask_smorest.Blueprint:
         def post(self, data: dict[str, Any]) -> Any:
             """Register an organisation at the tenant. A registered user of the tenant
             (personal access key) becomes its first member; an admin's stays memberless."""
-            organisation = offers.create_organisation(g.tenant, data, founder=_founder())
+            organisation = organisations.create_organisation(g.tenant, data, founder=_founder())
             session.commit()
             return organisation
 
@@ -144,14 +144,14 @@ def blueprint() -> flask_smorest.Blueprint:
         @blp.response(200, EngagementOpportunitySchema(many=True))
         def get(self) -> Any:
             """Offers waiting for review, longest waiting first."""
-            return [offer_data(o, g.tenant.slug) for o in offers.review_queue(g.tenant)]
+            return [offer_data(o, g.tenant.slug) for o in moderation.review_queue(g.tenant)]
 
         @tenant_admin_required
         @blp.arguments(EngagementReviewDecisionSchema)
         @blp.response(200, EngagementOpportunitySchema(many=True))
         def post(self, data: dict[str, Any]) -> Any:
             """Approve or reject several offers at once (rejecting needs a reason)."""
-            decided = offers.decide(
+            decided = moderation.decide(
                 g.tenant,
                 data["offers"],
                 data["decision"] == "approve",
@@ -236,7 +236,7 @@ def _require_manager(organisation: Organisation) -> None:
     """Refuse callers who neither administer the tenant nor belong to the organisation."""
     principal = current_principal()
     if not can_administer(principal, g.tenant):
-        offers.require_member(principal.user, organisation)
+        organisations.require_member(principal.user, organisation)
 
 
 def _managed_organisation(org_id: int) -> Organisation:

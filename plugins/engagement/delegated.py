@@ -16,7 +16,7 @@ from core.auth import current_principal, managed_municipality, tenant_admin_requ
 from core.db import session
 from core.errors import NotFoundError, ValidationError
 from core.services import is_subscribed
-from plugins.engagement import forms, offers
+from plugins.engagement import forms, moderation
 
 SERVICE_KEY = "engagement"
 
@@ -48,7 +48,7 @@ def review(managed: str) -> Any:
         ids = [int(i) for i in request.form.getlist("offers") if i.isdigit()]
         approve = request.form.get("decision") == "approve"
         try:
-            decided = offers.decide(
+            decided = moderation.decide(
                 gemeinde, ids, approve, form.reason.data, current_principal().describe()
             )
         except (ValidationError, NotFoundError) as exc:
@@ -64,7 +64,7 @@ def review(managed: str) -> Any:
                 else _("%(count)d offers sent back.", count=len(decided))
             )
             return redirect(url_for("engagement_delegated.review", managed=gemeinde.slug))
-    queue = offers.review_queue(gemeinde)
+    queue = moderation.review_queue(gemeinde)
     return render_template(
         "engagement/admin_review.html", form=form, queue=queue, managed=gemeinde
     ), status

@@ -22,7 +22,7 @@ from core.demo_logins import record_login
 from core.models import Role, Tenant
 from core.services import is_subscribed, subscribe
 from core.tenancy import tenant_context
-from plugins.engagement import contacts, offers, volunteers
+from plugins.engagement import contacts, moderation, offers, organisations, volunteers
 from plugins.engagement.models import Opportunity, Organisation, OrganisationKind
 
 KREIS = "05558"
@@ -485,7 +485,7 @@ def _organisation(tenant: Tenant, spec: dict[str, Any]) -> Organisation:
     if found is not None:
         return found
     slug = "".join(ch for ch in spec["name"].lower() if ch.isalnum())[:20]
-    organisation = offers.create_organisation(
+    organisation = organisations.create_organisation(
         tenant,
         {
             "name": spec["name"],
@@ -496,7 +496,7 @@ def _organisation(tenant: Tenant, spec: dict[str, Any]) -> Organisation:
         },
     )
     if spec["verified"]:
-        offers.set_verified(organisation, True)
+        organisations.set_verified(organisation, True)
     return organisation
 
 
@@ -511,7 +511,7 @@ def _member(organisation: Organisation, tenant: Tenant, password: str | None) ->
             email, f"Team {organisation.name}", password, [Role.CITIZEN], tenant
         )
         record_login("organisation member", email, password, f"/{tenant.slug}/login")
-    offers.add_member(organisation, user)
+    organisations.add_member(organisation, user)
     return password
 
 
@@ -545,7 +545,9 @@ def _offer(organisation: Organisation, spec: tuple, today: dt.date) -> None:
     offers.change_status(offer, "submit", today)
     if not organisation.verified and not keep_in_review:
         # The municipality has reviewed most offers already; one waits in the queue.
-        offers.decide(session.get(Tenant, organisation.tenant_id), [offer.id], True, None, "demo")
+        moderation.decide(
+            session.get(Tenant, organisation.tenant_id), [offer.id], True, None, "demo"
+        )
 
 
 def _volunteer(tenant: Tenant, spec: tuple, password: str | None) -> str | None:

@@ -1,8 +1,8 @@
-"""Organisations and their offers: create, edit, publish, review, report, expire.
+"""Offers of organisations: create, edit, publish, pause, expire.
 
 An offer moves draft -> in_review -> published -> paused -> expired/archived. Offers
-of verified organisations skip the review. A rejected offer goes back to draft with
-the reason. Several reports hide an offer until a tenant admin has looked at it.
+of verified organisations skip the review (:mod:`plugins.engagement.moderation`);
+organisations themselves live in :mod:`plugins.engagement.organisations`.
 Every function validates all input before writing anything; the caller commits.
 """
 
@@ -10,43 +10,33 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from core import accounts, audit
 from core.db import session, utcnow
 from core.errors import (
     ConflictError,
     ErrorCollector,
     NotFoundError,
-    PermissionDenied,
     ValidationError,
 )
-from core.identifiers import refuse_control_characters
-from core.models import Role, Tenant, User
+from core.models import Tenant
 from core.plugins import current_host
 from core.tenancy import cross_tenant, tenant_context
 from plugins.engagement import geo, notifications, vocabulary
 from plugins.engagement.models import (
-    Membership,
     Opportunity,
     OpportunityStatus,
     Organisation,
-    OrganisationKind,
     Reach,
-    Report,
-    ReportStatus,
-    ReviewDecision,
-    ReviewDecisionKind,
     Schedule,
 )
 
 PLZ = re.compile(r"^\d{5}$")
-URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 
 S = OpportunityStatus
 
@@ -57,12 +47,10 @@ def setting(name: str, default: Any) -> Any:
     return type(default)(value) if not isinstance(value, type(default)) else value
 
 
-# ---------------------------------------------------------------------------------
-# Organisations
-# ---------------------------------------------------------------------------------
-
-
-def _text(data: Mapping[str, Any], name: str, max_length: int, *, required: bool = False) -> str:
+def text_value(
+    data: Mapping[str, Any], name: str, max_length: int, *, required: bool = False
+) -> str:
+    """The stripped text of field ``name``; refused when required and empty or too long."""
     value = str(data.get(name) or "").strip()
     if required and not value:
         raise ValidationError("must not be empty", field=name, code="engagement.text.required")
@@ -74,196 +62,6 @@ def _text(data: Mapping[str, Any], name: str, max_length: int, *, required: bool
             max_length=max_length,
         )
     return value
-
-
-def organisation_values(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Validate an organisation's details and return column values (nothing is written).
-
-    :raises ValidationErrors: naming every field that breaks a rule.
-    """
-    errors = ErrorCollector()
-    kind = errors.run(_organisation_kind, data.get("kind"))
-    name = errors.run(_text, data, "name", 200, required=True)
-    if name:
-        errors.run(refuse_control_characters, name, "name")
-    website = errors.run(_website, data)
-    plz = errors.run(_text, data, "plz", 5) or None
-    if plz and not PLZ.match(plz):
-        errors.errors.append(
-            ValidationError(
-                "must be a postcode of 5 digits",
-                field="plz",
-                code="engagement.organisation.plz.invalid",
-            )
-        )
-    values = {
-        "name": name,
-        "kind": kind,
-        "description": errors.run(_text, data, "description", 5000),
-        "website": website,
-        "contact_email": errors.run(_contact_email, data),
-        "phone": errors.run(_text, data, "phone", 50) or None,
-        "plz": plz,
-        "place": errors.run(_text, data, "place", 100) or None,
-    }
-    errors.raise_any()
-    return values
-
-
-def _organisation_kind(raw: Any) -> OrganisationKind:
-    try:
-        return OrganisationKind(raw)
-    except ValueError:
-        raise ValidationError(
-            "%(kind)r is not one of: %(kinds)s",
-            field="kind",
-            code="engagement.organisation.kind.unknown_choice",
-            kind=raw,
-            kinds=", ".join(k.value for k in OrganisationKind),
-        ) from None
-
-
-def _website(data: Mapping[str, Any]) -> str | None:
-    website = _text(data, "website", 300) or None
-    if website and not URL.match(website):
-        raise ValidationError(
-            "must be a web address starting with https:// or http://",
-            field="website",
-            code="engagement.organisation.website.invalid",
-        )
-    return website
-
-
-def _contact_email(data: Mapping[str, Any]) -> str:
-    try:
-        return accounts.normalise_email(str(data.get("contact_email") or ""))
-    except ValidationError as exc:
-        raise exc.with_field("contact_email") from None
-
-
-def create_organisation(
-    tenant: Tenant, data: Mapping[str, Any], founder: User | None = None
-) -> Organisation:
-    """Register an organisation at ``tenant``; the founder becomes its first member.
-
-    :raises ValidationError: a field breaks a rule (named).
-    :raises ConflictError: the tenant has an organisation of that name.
-    """
-    values = organisation_values(data)
-    with tenant_context(tenant):
-        if session.scalar(select(Organisation.id).where(Organisation.name == values["name"])):
-            raise ConflictError(
-                "an organisation named %(name)r exists here",
-                field="name",
-                code="engagement.organisation.name.exists",
-                name=values["name"],
-            )
-        organisation = Organisation(**values)
-        session.add(organisation)
-        session.flush()
-        if founder is not None:
-            add_member(organisation, founder)
-    return organisation
-
-
-def update_organisation(organisation: Organisation, data: Mapping[str, Any]) -> Organisation:
-    """Change an organisation's details (the name stays unique within the tenant)."""
-    values = organisation_values(data)
-    with tenant_context(organisation.tenant_id):
-        clash = session.scalar(
-            select(Organisation.id).where(
-                Organisation.name == values["name"], Organisation.id != organisation.id
-            )
-        )
-        if clash:
-            raise ConflictError(
-                "an organisation named %(name)r exists here",
-                field="name",
-                code="engagement.organisation.name.exists",
-                name=values["name"],
-            )
-        for key, value in values.items():
-            setattr(organisation, key, value)
-        session.flush()
-    return organisation
-
-
-def add_member(organisation: Organisation, user: User) -> Membership:
-    """Let an account of the same tenant manage the organisation."""
-    if user.tenant_id != organisation.tenant_id:
-        raise ValidationError(
-            "the account belongs to another municipality",
-            field="email",
-            code="engagement.member.other_tenant",
-        )
-    with tenant_context(organisation.tenant_id):
-        existing = session.scalar(
-            select(Membership).where(
-                Membership.organisation_id == organisation.id, Membership.user_id == user.id
-            )
-        )
-        if existing is not None:
-            return existing
-        membership = Membership(organisation_id=organisation.id, user_id=user.id)
-        session.add(membership)
-        session.flush()
-    accounts.grant_role(user, Role.ORGANISATION_MEMBER)
-    return membership
-
-
-def add_member_by_email(organisation: Organisation, email: str) -> Membership:
-    """Add the account with this e-mail address at the organisation's tenant."""
-    tenant = session.get(Tenant, organisation.tenant_id)
-    user = accounts.find_user(accounts.normalise_email(email), tenant)
-    if user is None:
-        raise NotFoundError(
-            "no account with this e-mail address here; ask the person to register first",
-            field="email",
-            code="engagement.member.not_found",
-        )
-    return add_member(organisation, user)
-
-
-def is_member(user: User | None, organisation: Organisation) -> bool:
-    """Whether ``user`` manages the organisation."""
-    if user is None or user.tenant_id != organisation.tenant_id:
-        return False
-    with tenant_context(organisation.tenant_id):
-        return (
-            session.scalar(
-                select(Membership.id).where(
-                    Membership.organisation_id == organisation.id, Membership.user_id == user.id
-                )
-            )
-            is not None
-        )
-
-
-def organisations_of(user: User) -> list[Organisation]:
-    """The organisations ``user`` manages."""
-    with tenant_context(user.tenant_id):
-        stmt = (
-            select(Organisation)
-            .join(Membership)
-            .where(Membership.user_id == user.id)
-            .order_by(Organisation.name)
-        )
-        return list(session.scalars(stmt))
-
-
-def set_verified(organisation: Organisation, verified: bool) -> None:
-    """Mark an organisation as verified (its offers publish without review) or not."""
-    with tenant_context(organisation.tenant_id):
-        organisation.verified = verified
-        organisation.verified_at = utcnow() if verified else None
-        session.flush()
-        audit.record(
-            "engagement.organisation.verified"
-            if verified
-            else "engagement.organisation.unverified",
-            f"engagement_organisation:{organisation.id}",
-            tenant=session.get(Tenant, organisation.tenant_id),
-        )
 
 
 # ---------------------------------------------------------------------------------
@@ -366,9 +164,9 @@ def locate(data: Mapping[str, Any]) -> Location:
     A full address is offered to the hook first (a deployment's geocoder may know
     streets); core's gazetteer then answers the PLZ or the place name.
     """
-    street = _text(data, "street", 200) or None
-    plz = _text(data, "plz", 5) or None
-    place = _text(data, "place", 100) or None
+    street = text_value(data, "street", 200) or None
+    plz = text_value(data, "plz", 5) or None
+    place = text_value(data, "place", 100) or None
     if _truthy(data, "remote"):
         return Location(True, street, plz, place)
     if plz and not PLZ.match(plz):
@@ -399,8 +197,8 @@ def offer_values(data: Mapping[str, Any], tenant: Tenant, today: dt.date) -> dic
     :raises ValidationErrors: naming every field that breaks a rule.
     """
     errors = ErrorCollector()
-    title = errors.run(_text, data, "title", 200, required=True)
-    description = errors.run(_text, data, "description", 10000, required=True)
+    title = errors.run(text_value, data, "title", 200, required=True)
+    description = errors.run(text_value, data, "description", 10000, required=True)
     fields = _list(data, "fields")
     if not fields:
         errors.errors.append(
@@ -420,7 +218,7 @@ def offer_values(data: Mapping[str, Any], tenant: Tenant, today: dt.date) -> dic
         "languages": errors.run(vocabulary.validate_languages, _list(data, "languages") or ["de"]),
         "hours_per_week": errors.run(_int, data, "hours_per_week", 1, 60, None),
         "min_age": errors.run(_int, data, "min_age", 0, 99, 0),
-        "accessibility_notes": errors.run(_text, data, "accessibility_notes", 2000),
+        "accessibility_notes": errors.run(text_value, data, "accessibility_notes", 2000),
         "places": errors.run(_int, data, "places", 1, 10000, None),
     }
     field_mask = errors.run(vocabulary.field_mask, fields) if fields else None
@@ -644,203 +442,6 @@ def offer_of_organisation(organisation: Organisation, offer_id: int) -> Opportun
 
 
 # ---------------------------------------------------------------------------------
-# Review
-# ---------------------------------------------------------------------------------
-
-
-def review_queue(tenant: Tenant) -> list[Opportunity]:
-    """Offers waiting for review, longest waiting first."""
-    with tenant_context(tenant):
-        stmt = (
-            select(Opportunity)
-            .where(Opportunity.status == S.IN_REVIEW)
-            .order_by(Opportunity.submitted_at, Opportunity.id)
-        )
-        return list(session.scalars(stmt))
-
-
-def decide(
-    tenant: Tenant, offer_ids: Iterable[int], approve: bool, reason: str | None, actor: str
-) -> list[Opportunity]:
-    """Approve (publish) or reject (back to draft, with the reason) offers in review.
-
-    :raises ValidationErrors: no offers chosen, a rejection without a reason (both
-        named when both are missing).
-    :raises NotFoundError: an id that is not in the tenant's review queue — then
-        nothing is changed.
-    """
-    ids = sorted(set(offer_ids))
-    reason = (reason or "").strip() or None
-    errors = ErrorCollector()
-    if not ids:
-        errors.errors.append(
-            ValidationError(
-                "choose at least one offer",
-                field="offers",
-                code="engagement.review.offers.required",
-            )
-        )
-    if not approve and not reason:
-        errors.errors.append(
-            ValidationError(
-                "say why the offers are rejected",
-                field="reason",
-                code="engagement.review.reason.required",
-            )
-        )
-    errors.raise_any()
-    with tenant_context(tenant):
-        offers = list(session.scalars(select(Opportunity).where(Opportunity.id.in_(ids))))
-        waiting = {o.id for o in offers if o.status == S.IN_REVIEW}
-        missing = [i for i in ids if i not in waiting]
-        if missing:
-            raise NotFoundError(
-                "offer %(missing)s is not waiting for review here",
-                field="offers",
-                code="engagement.review.not_waiting",
-                missing=missing[0],
-            )
-        for offer in offers:
-            _decide_one(offer, approve, reason, actor)
-        session.flush()
-    return offers
-
-
-def _decide_one(offer: Opportunity, approve: bool, reason: str | None, actor: str) -> None:
-    decision = ReviewDecision(
-        opportunity_id=offer.id,
-        decision=ReviewDecisionKind.APPROVED if approve else ReviewDecisionKind.REJECTED,
-        reason=reason,
-        decided_by=actor,
-        submitted_at=offer.submitted_at or offer.created_at,
-    )
-    session.add(decision)
-    if approve:
-        offer.status = S.PUBLISHED
-        offer.published_at = offer.published_at or utcnow()
-        offer.review_note = None
-    else:
-        offer.status = S.DRAFT
-        offer.review_note = reason
-    session.flush()
-    notifications.review_result(offer, decision.id, approve, reason)
-
-
-# ---------------------------------------------------------------------------------
-# Reports of abusive content
-# ---------------------------------------------------------------------------------
-
-
-def report_offer(offer: Opportunity, reporter: User, reason: str) -> Report:
-    """Report an offer; from ``REPORT_THRESHOLD`` (default 3) open reports by different
-    people on, the offer is hidden until a tenant admin has reviewed it.
-
-    :raises ConflictError: the reporter reported this offer before.
-    """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError(
-            "say what is wrong with the offer",
-            field="reason",
-            code="engagement.report.reason.required",
-        )
-    if len(reason) > 2000:
-        raise ValidationError(
-            "must have at most 2000 characters",
-            field="reason",
-            code="engagement.report.reason.too_long",
-        )
-    with cross_tenant("a citizen reports another municipality's offer, stored with the offer"):
-        exists = session.scalar(
-            select(Report.id).where(
-                Report.opportunity_id == offer.id,
-                Report.reporter_tenant_id == reporter.tenant_id,
-                Report.reporter_user_id == reporter.id,
-            )
-        )
-        if exists:
-            raise ConflictError(
-                "you have reported this offer already",
-                field="reason",
-                code="engagement.report.duplicate",
-            )
-        report = Report(
-            tenant_id=offer.tenant_id,
-            opportunity_id=offer.id,
-            reporter_tenant_id=reporter.tenant_id,
-            reporter_user_id=reporter.id,
-            reason=reason,
-        )
-        session.add(report)
-        session.flush()
-        open_count = session.scalar(
-            select(func.count(Report.id)).where(
-                Report.opportunity_id == offer.id, Report.status == ReportStatus.OPEN
-            )
-        )
-        if open_count >= setting("REPORT_THRESHOLD", 3) and not offer.hidden:
-            offer.hidden = True
-            session.flush()
-            notifications.content_hidden(offer, open_count)
-    return report
-
-
-def reported_offers(tenant: Tenant) -> list[tuple[Opportunity, list[Report]]]:
-    """Offers with open reports, hidden ones first."""
-    with tenant_context(tenant):
-        reports = list(
-            session.scalars(
-                select(Report).where(Report.status == ReportStatus.OPEN).order_by(Report.created_at)
-            )
-        )
-        grouped: dict[int, list[Report]] = {}
-        for report in reports:
-            grouped.setdefault(report.opportunity_id, []).append(report)
-        offers = {
-            o.id: o for o in session.scalars(select(Opportunity).where(Opportunity.id.in_(grouped)))
-        }
-    ordered = sorted(grouped, key=lambda i: (not offers[i].hidden, grouped[i][0].created_at))
-    return [(offers[i], grouped[i]) for i in ordered]
-
-
-def resolve_reports(tenant: Tenant, offer_id: int, uphold: bool) -> Opportunity:
-    """Close an offer's open reports: upheld archives the offer, dismissed shows it again."""
-    with tenant_context(tenant):
-        offer = session.get(Opportunity, offer_id)
-        if offer is None:
-            raise NotFoundError(
-                "no offer %(offer_id)s here",
-                field="offer",
-                code="engagement.offer.not_found",
-                offer_id=offer_id,
-            )
-        reports = list(
-            session.scalars(
-                select(Report).where(
-                    Report.opportunity_id == offer.id, Report.status == ReportStatus.OPEN
-                )
-            )
-        )
-        if not reports:
-            raise ConflictError(
-                "the offer has no open reports", field="offer", code="engagement.report.none_open"
-            )
-        for report in reports:
-            report.status = ReportStatus.UPHELD if uphold else ReportStatus.DISMISSED
-            report.resolved_at = utcnow()
-        if uphold:
-            offer.status = S.ARCHIVED
-        offer.hidden = False if not uphold else offer.hidden
-        session.flush()
-        audit.record(
-            "engagement.reports.upheld" if uphold else "engagement.reports.dismissed",
-            f"engagement_opportunity:{offer.id}",
-            tenant=tenant,
-        )
-    return offer
-
-
-# ---------------------------------------------------------------------------------
 # Expiry
 # ---------------------------------------------------------------------------------
 
@@ -880,13 +481,3 @@ def expire_offers(today: dt.date | None = None) -> ExpiryReport:
         ):
             report.reminded += int(notifications.expiry_reminder(offer))
     return report
-
-
-def require_member(user: User | None, organisation: Organisation) -> None:
-    """Refuse anyone who does not manage the organisation."""
-    if not is_member(user, organisation):
-        raise PermissionDenied(
-            "you do not manage this organisation",
-            field="organisation",
-            code="engagement.organisation.not_member",
-        )

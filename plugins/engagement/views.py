@@ -41,12 +41,14 @@ from plugins.engagement import (
     contacts,
     forms,
     matching,
+    moderation,
     offers,
     opendata,
     stats,
     vocabulary,
     volunteers,
 )
+from plugins.engagement import organisations as orgs  # the name 'organisations' is a view
 from plugins.engagement.models import (
     ConsentStatus,
     Opportunity,
@@ -246,7 +248,7 @@ def report(offer_id: int) -> Any:
     if not form.validate_on_submit():
         return _render_offer(offer, forms.ContactForm(), form, 422)
     try:
-        offers.report_offer(offer, user, form.reason.data)
+        moderation.report_offer(offer, user, form.reason.data)
     except (ValidationError, ConflictError) as exc:
         forms.show_error(form, exc.with_field("reason"))
         return _render_offer(offer, forms.ContactForm(), form, exc.status)
@@ -425,7 +427,7 @@ def withdraw(request_id: int) -> Any:
 def _organisation(org_id: int) -> Organisation:
     """The organisation in this tenant that the user manages (404 for everyone else)."""
     organisation = session.get(Organisation, org_id)
-    if organisation is None or not offers.is_member(_user(), organisation):
+    if organisation is None or not orgs.is_member(_user(), organisation):
         raise NotFoundError(
             "no organisation %(org_id)s of yours here",
             field="organisation",
@@ -442,7 +444,7 @@ def organisations() -> Any:
     if user is None:
         abort(403)
     return render_template(
-        "engagement/organisations.html", organisations=offers.organisations_of(user)
+        "engagement/organisations.html", organisations=orgs.organisations_of(user)
     )
 
 
@@ -453,9 +455,9 @@ def organisation_new() -> Any:
     if user is None:
         abort(403)
     form = forms.OrganisationForm()
-    if forms.validate_whole_form(form, lambda: offers.organisation_values(form.data)):
+    if forms.validate_whole_form(form, lambda: orgs.organisation_values(form.data)):
         try:
-            organisation = offers.create_organisation(g.tenant, form.data, founder=user)
+            organisation = orgs.create_organisation(g.tenant, form.data, founder=user)
         except (ValidationError, ConflictError) as exc:
             return _fail("engagement/organisation_form.html", form, exc, organisation=None)
         session.commit()
@@ -481,9 +483,9 @@ def organisation(org_id: int) -> Any:
     form = forms.OrganisationForm(obj=org if request.method == "GET" else None)
     if request.method == "GET":
         form.kind.data = org.kind.value
-    if forms.validate_whole_form(form, lambda: offers.organisation_values(form.data)):
+    if forms.validate_whole_form(form, lambda: orgs.organisation_values(form.data)):
         try:
-            offers.update_organisation(org, form.data)
+            orgs.update_organisation(org, form.data)
         except (ValidationError, ConflictError) as exc:
             return _fail(
                 "engagement/organisation.html",
@@ -517,7 +519,7 @@ def add_member(org_id: int) -> Any:
     form = forms.MemberForm()
     if form.validate_on_submit():
         try:
-            offers.add_member_by_email(org, form.email.data)
+            orgs.add_member_by_email(org, form.email.data)
         except NotFoundError:
             flash(_("No account with this e-mail address here; ask the person to register first."))
             return redirect(url_for("engagement.organisation", org_id=org.id))
@@ -782,7 +784,7 @@ def review() -> Any:
         ids = [int(i) for i in request.form.getlist("offers") if i.isdigit()]
         approve = request.form.get("decision") == "approve"
         try:
-            decided = offers.decide(
+            decided = moderation.decide(
                 g.tenant, ids, approve, form.reason.data, current_principal().describe()
             )
         except (ValidationError, NotFoundError) as exc:
@@ -797,7 +799,7 @@ def review() -> Any:
             )
             return redirect(url_for("engagement.review"))
     return render_template(
-        "engagement/admin_review.html", form=form, queue=offers.review_queue(g.tenant)
+        "engagement/admin_review.html", form=form, queue=moderation.review_queue(g.tenant)
     ), status
 
 
@@ -807,7 +809,7 @@ def reports() -> Any:
     form = EmptyForm()
     if form.validate_on_submit():
         try:
-            offers.resolve_reports(
+            moderation.resolve_reports(
                 g.tenant,
                 int(request.form.get("offer", "0") or 0),
                 request.form.get("decision") == "uphold",
@@ -819,7 +821,7 @@ def reports() -> Any:
             flash(_("The reports have been resolved."))
         return redirect(url_for("engagement.reports"))
     return render_template(
-        "engagement/admin_reports.html", form=form, reported=offers.reported_offers(g.tenant)
+        "engagement/admin_reports.html", form=form, reported=moderation.reported_offers(g.tenant)
     )
 
 
@@ -833,7 +835,7 @@ def admin_organisations() -> Any:
         org = session.get(Organisation, int(request.form.get("organisation", "0") or 0))
         if org is None:
             abort(404)
-        offers.set_verified(org, request.form.get("verified") == "1")
+        orgs.set_verified(org, request.form.get("verified") == "1")
         session.commit()
         flash(_("Saved."))
         return redirect(url_for("engagement.admin_organisations"))

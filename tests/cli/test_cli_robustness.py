@@ -97,12 +97,12 @@ def test_control_characters_in_names_of_accounts_and_organisations_are_refused(t
     from core import accounts
     from core.errors import ValidationError
     from core.testing import TEST_PASSWORD
-    from plugins.engagement import offers
+    from plugins.engagement import organisations
 
     with pytest.raises(ValidationError) as account:
         accounts.create_user("a@example.org", "Anna\u202eevil", TEST_PASSWORD, tenant=tenant)
     with pytest.raises(ValidationError) as organisation:
-        offers.create_organisation(
+        organisations.create_organisation(
             tenant, {"name": "Tafel\tX", "kind": "verein", "contact_email": "t@example.org"}
         )
     assert [str(account.value), str(organisation.value)] == [

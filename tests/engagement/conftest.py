@@ -93,7 +93,7 @@ def make_volunteer(app: Any) -> Callable[..., Any]:
 def make_organisation(app: Any) -> Callable[..., Any]:
     """Register an organisation: ``make_organisation(tenant, "Tafel", verified=True,
     founder=user)``."""
-    from plugins.engagement import offers
+    from plugins.engagement import organisations
 
     def create(
         tenant: Any,
@@ -109,9 +109,9 @@ def make_organisation(app: Any) -> Callable[..., Any]:
             "contact_email": "kontakt@tafel.example.org",
             **data,
         }
-        organisation = offers.create_organisation(tenant, values, founder=founder)
+        organisation = organisations.create_organisation(tenant, values, founder=founder)
         if verified:
-            offers.set_verified(organisation, True)
+            organisations.set_verified(organisation, True)
         session.commit()
         return organisation
 

@@ -7,6 +7,7 @@ import pytest
 from core import accounts
 from core.db import session
 from core.testing import bearer
+from plugins.engagement import organisations
 from plugins.engagement.models import OpportunityStatus
 from plugins.engagement.results import offer_data
 from plugins.engagement.schemas import EngagementOpportunitySchema
@@ -319,10 +320,9 @@ def personal_token(app):
 @pytest.fixture
 def maria(coesfeld, tafel, make_user):
     """Maria, a member of the Tafel."""
-    from plugins.engagement import offers
 
     user = make_user(coesfeld, "maria@tafel.example.org", "Maria Member")
-    offers.add_member(tafel, user)
+    organisations.add_member(tafel, user)
     session.commit()
     return user
 
@@ -375,7 +375,6 @@ def test_a_registered_user_registers_an_organisation_and_becomes_its_member(
     client, coesfeld, make_user, personal_token
 ):
     from core.tenancy import tenant_context
-    from plugins.engagement import offers
     from plugins.engagement.models import Organisation
 
     citizen = make_user(coesfeld, "clara@example.org", "Clara Citizen")
@@ -393,7 +392,7 @@ def test_a_registered_user_registers_an_organisation_and_becomes_its_member(
     with tenant_context(coesfeld):
         organisation = session.get(Organisation, registered.json["id"])
     assert (registered.status_code, registered.json["verified"]) == (201, False)
-    assert offers.is_member(citizen, organisation) is True
+    assert organisations.is_member(citizen, organisation) is True
     assert (offer.status_code, offer.json["status"]) == (201, "draft")
 
 

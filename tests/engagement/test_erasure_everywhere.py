@@ -17,7 +17,7 @@ from core.db import Base, session
 from core.models import AuditEntry
 from core.tenancy import cross_tenant
 from core.testing import TEST_PASSWORD, submit
-from plugins.engagement import contacts, offers
+from plugins.engagement import contacts, moderation
 from plugins.engagement.models import Party
 
 EMAIL = "xaver.zwiebel@example.org"
@@ -61,7 +61,7 @@ def test_erasure_leaves_none_of_the_values_in_any_table(
     request = contacts.request_contact(coesfeld, offer.id, xaver, "Zwiebelgruss an alle")
     contacts.decide_request(request, True, "Hallo Xaver, willkommen!")
     contacts.post_message(request, Party.ORGANISATION, "Danke Xaver, bis Dienstag.")
-    offers.report_offer(offer, xaver, "Zwiebelbeschwerde: die Zeiten stimmen nicht")
+    moderation.report_offer(offer, xaver, "Zwiebelbeschwerde: die Zeiten stimmen nicht")
     session.commit()
     assert mail.send_pending().sent >= 2
     contacts.post_message(request, Party.ORGANISATION, "Xaver, noch eine Frage.")

@@ -12,7 +12,7 @@ from core.errors import ConflictError, NotFoundError, ValidationError
 from core.mail import outbox
 from core.models import Role
 from core.tenancy import tenant_context
-from plugins.engagement import offers
+from plugins.engagement import moderation, offers, organisations
 from plugins.engagement.models import Opportunity, Reach, ReviewDecision
 from plugins.engagement.models import OpportunityStatus as S
 from tests.engagement.conftest import change, offer_input
@@ -37,7 +37,7 @@ def test_creating_an_organisation_makes_the_founder_a_member(
 
     organisation = make_organisation(coesfeld, "Tafel", founder=user)
 
-    assert offers.is_member(user, organisation) is True
+    assert organisations.is_member(user, organisation) is True
     assert Role.ORGANISATION_MEMBER in user.roles
 
 
@@ -58,7 +58,7 @@ def test_members_must_belong_to_the_organisations_tenant(verified, duelmen, make
     stranger = make_user(duelmen, "stranger@example.org")
 
     with pytest.raises(ValidationError) as error:
-        offers.add_member(verified, stranger)
+        organisations.add_member(verified, stranger)
 
     assert (error.value.field, error.value.message) == (
         "email",
@@ -149,13 +149,13 @@ def test_offers_of_unverified_organisations_go_into_review(unverified, make_offe
     offer = make_offer(unverified)
 
     assert offer.status == S.IN_REVIEW
-    assert offers.review_queue(coesfeld) == [offer]
+    assert moderation.review_queue(coesfeld) == [offer]
 
 
 def test_bulk_approval_publishes_and_records_the_decision(unverified, make_offer, coesfeld):
     first, second = make_offer(unverified, title="A"), make_offer(unverified, title="B")
 
-    offers.decide(coesfeld, [first.id, second.id], True, None, "user:1:admin@example.org")
+    moderation.decide(coesfeld, [first.id, second.id], True, None, "user:1:admin@example.org")
     session.commit()
 
     assert (first.status, second.status) == (S.PUBLISHED, S.PUBLISHED)
@@ -170,7 +170,7 @@ def test_rejection_needs_a_reason(unverified, make_offer, coesfeld):
     offer = make_offer(unverified)
 
     with pytest.raises(ValidationError) as error:
-        offers.decide(coesfeld, [offer.id], False, "  ", "admin")
+        moderation.decide(coesfeld, [offer.id], False, "  ", "admin")
 
     assert (error.value.field, error.value.message) == ("reason", "say why the offers are rejected")
 
@@ -180,7 +180,7 @@ def test_rejection_sends_the_offer_back_to_draft_with_the_reason_and_a_mail(
 ):
     offer = make_offer(unverified)
 
-    offers.decide(coesfeld, [offer.id], False, "Bitte Ort angeben.", "admin")
+    moderation.decide(coesfeld, [offer.id], False, "Bitte Ort angeben.", "admin")
     session.commit()
 
     assert (offer.status, offer.review_note) == (S.DRAFT, "Bitte Ort angeben.")
@@ -195,7 +195,7 @@ def test_a_decision_on_an_offer_not_in_review_changes_nothing(
     published = make_offer(verified)
 
     with pytest.raises(NotFoundError) as error:
-        offers.decide(coesfeld, [waiting.id, published.id], True, None, "admin")
+        moderation.decide(coesfeld, [waiting.id, published.id], True, None, "admin")
 
     assert error.value.message == f"offer {published.id} is not waiting for review here"
     assert waiting.status == S.IN_REVIEW
@@ -205,14 +205,14 @@ def test_a_tenant_cannot_decide_on_another_tenants_offers(duelmen, unverified, m
     offer = make_offer(unverified)
 
     with pytest.raises(NotFoundError):
-        offers.decide(duelmen, [offer.id], True, None, "admin")
+        moderation.decide(duelmen, [offer.id], True, None, "admin")
 
 
 def test_editing_a_published_offer_of_an_unverified_organisation_needs_review_again(
     unverified, make_offer, coesfeld
 ):
     offer = make_offer(unverified)
-    offers.decide(coesfeld, [offer.id], True, None, "admin")
+    moderation.decide(coesfeld, [offer.id], True, None, "admin")
 
     offers.update_offer(offer, offer_input(title="Neu"))
 
@@ -256,7 +256,7 @@ def test_three_reports_by_different_people_hide_an_offer_and_tell_the_tenant(
     ]
 
     for number, reporter in enumerate(reporters, start=1):
-        offers.report_offer(offer, reporter, "Werbung für ein Geschäft")
+        moderation.report_offer(offer, reporter, "Werbung für ein Geschäft")
         session.commit()
         assert offer.hidden is (number == 3)
     assert [m.category for m in outbox(coesfeld)] == ["engagement.report"]
@@ -265,22 +265,22 @@ def test_three_reports_by_different_people_hide_an_offer_and_tell_the_tenant(
 def test_the_same_person_cannot_report_twice(verified, make_offer, coesfeld, make_user):
     offer = make_offer(verified)
     reporter = make_user(coesfeld, "r1@example.org")
-    offers.report_offer(offer, reporter, "Spam")
+    moderation.report_offer(offer, reporter, "Spam")
 
     with pytest.raises(ConflictError) as error:
-        offers.report_offer(offer, reporter, "Spam")
+        moderation.report_offer(offer, reporter, "Spam")
 
     assert error.value.message == "you have reported this offer already"
 
 
 def test_dismissing_reports_shows_the_offer_again(verified, make_offer, coesfeld, make_user):
     offer = make_offer(verified)
-    offers.report_offer(offer, make_user(coesfeld, "r1@example.org"), "Spam")
+    moderation.report_offer(offer, make_user(coesfeld, "r1@example.org"), "Spam")
     change(offer, hidden=True)
 
-    offers.resolve_reports(coesfeld, offer.id, uphold=False)
+    moderation.resolve_reports(coesfeld, offer.id, uphold=False)
 
-    assert (offer.hidden, offer.status, offers.reported_offers(coesfeld)) == (
+    assert (offer.hidden, offer.status, moderation.reported_offers(coesfeld)) == (
         False,
         S.PUBLISHED,
         [],
@@ -289,9 +289,9 @@ def test_dismissing_reports_shows_the_offer_again(verified, make_offer, coesfeld
 
 def test_upholding_reports_archives_the_offer(verified, make_offer, coesfeld, make_user):
     offer = make_offer(verified)
-    offers.report_offer(offer, make_user(coesfeld, "r1@example.org"), "Spam")
+    moderation.report_offer(offer, make_user(coesfeld, "r1@example.org"), "Spam")
 
-    offers.resolve_reports(coesfeld, offer.id, uphold=True)
+    moderation.resolve_reports(coesfeld, offer.id, uphold=True)
 
     assert offer.status == S.ARCHIVED
 

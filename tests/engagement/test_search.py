@@ -10,7 +10,7 @@ from sqlalchemy import delete, inspect, text
 from core import migrate
 from core.db import Base, get_db, session
 from core.tenancy import tenant_context
-from plugins.engagement import offers, search
+from plugins.engagement import offers, organisations, search
 from plugins.engagement.matching import SearchQuery, match_opportunities
 from plugins.engagement.models import Opportunity
 from tests.engagement.conftest import offer_input
@@ -174,7 +174,7 @@ def test_exact_then_prefix_matches_rank_before_matches_inside_compounds(
 def test_a_renamed_organisation_is_found_by_its_new_name(tafel, make_offer, coesfeld):
     make_offer(tafel, title="Lebensmittel sortieren")
     with tenant_context(coesfeld):
-        offers.update_organisation(
+        organisations.update_organisation(
             tafel,
             {
                 "name": "Coesfelder Lebensmittelretter",
