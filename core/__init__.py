@@ -84,6 +84,8 @@ EXPORTS: dict[str, str] = {
     "PermissionDenied": "core.errors",
     "RathausError": "core.errors",
     "ValidationError": "core.errors",
+    "ValidationErrors": "core.errors",
+    "error_list": "core.errors",
     # who is asking
     "MAX_PASSWORD_LENGTH": "core.accounts",
     "MIN_PASSWORD_LENGTH": "core.accounts",
@@ -104,6 +106,10 @@ EXPORTS: dict[str, str] = {
     "tenant_api_prefix": "core.api",
     "EmptyForm": "core.forms",
     "RegisterForm": "core.forms",
+    "show_error": "core.forms",
+    "validate_whole_form": "core.forms",
+    "cents": "core.formatting",
+    "LazyCommand": "core.lazycli",
     "AdminLink": "core.portal",
     "PortalLink": "core.portal",
     "admin_links_for": "core.portal",
@@ -134,6 +140,7 @@ EXPORTS: dict[str, str] = {
     "tenant_kind_of": "core.identifiers",
     "validate_ags": "core.identifiers",
     "validate_leitweg_id": "core.identifiers",
+    "check_postcode_fits_place": "core.postal",
     "GV100FormatError": "core.gv100ad",
     "parse_line": "core.gv100ad",
 }
@@ -145,6 +152,7 @@ NAMESPACES = (
     "audit",
     "csvsafe",
     "gazetteer",
+    "labels",
     "lifecycle",
     "migrate",
     "ratelimit",
@@ -171,7 +179,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
-    from core import accounts, audit, csvsafe, gazetteer, lifecycle, migrate, ratelimit, rls
+    from core import accounts, audit, csvsafe, gazetteer, labels, lifecycle, migrate, ratelimit, rls
     from core.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, normalise_email
     from core.api import API_PREFIX, problem, tenant_api_prefix
     from core.app import create_app
@@ -197,8 +205,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
         PermissionDenied,
         RathausError,
         ValidationError,
+        ValidationErrors,
+        error_list,
     )
-    from core.forms import EmptyForm, RegisterForm
+    from core.formatting import cents
+    from core.forms import EmptyForm, RegisterForm, show_error, validate_whole_form
     from core.gv100ad import GV100FormatError, parse_line
     from core.identifiers import (
         CONTROL_CHARACTERS,
@@ -214,6 +225,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
         validate_ags,
         validate_leitweg_id,
     )
+    from core.lazycli import LazyCommand
     from core.lifecycle import ensure_tenant, nearest_registered_ancestor, record_aliases
     from core.mail import queue_mail, send_pending
     from core.models import (
@@ -233,6 +245,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from core.output import emit, emit_json, emit_rows, emit_table, json_option, to_json
     from core.plugins import current_host
     from core.portal import AdminLink, PortalLink, admin_links_for
+    from core.postal import check_postcode_fits_place
     from core.security import safe_next
     from core.services import (
         NOTICE_REASONS,

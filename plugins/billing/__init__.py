@@ -29,7 +29,7 @@ def add_hookspecs(pluginmanager: Any) -> None:
 @hookimpl
 def register_commands(cli: Any) -> None:
     """``rathaus billing ...`` (imported when used: ``core.lazycli``)."""
-    from core.lazycli import LazyCommand
+    from core import LazyCommand
 
     cli.add_command(LazyCommand("billing", "plugins.billing.cli:billing"))
 
@@ -97,7 +97,7 @@ def operator_sections() -> list[Any]:
     from flask import url_for
     from flask_babel import gettext as _
 
-    from core.operator import OperatorSection
+    from core import OperatorSection
 
     return [
         OperatorSection(

@@ -10,11 +10,15 @@ import flask_smorest
 from flask import Response, g, request
 from flask.views import MethodView
 
-from core.api import API_PREFIX, tenant_api_prefix
-from core.auth import operator_required, tenant_admin_required
-from core.db import session
-from core.errors import ValidationError
-from core.tenant_routing import tenant_or_fail
+from core import (
+    API_PREFIX,
+    ValidationError,
+    operator_required,
+    session,
+    tenant_admin_required,
+    tenant_api_prefix,
+    tenant_or_fail,
+)
 from plugins.billing import grant_api, pool_api, schemas
 
 
@@ -52,7 +56,7 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
             try:
                 return apply_config(data, dry_run=request.args.get("dry_run") in ("1", "true"))
             except ConfigError as exc:
-                from core.api import problem
+                from core import problem
 
                 return problem(
                     422,

@@ -59,9 +59,7 @@ def _timed(function: Any) -> tuple[Any, float]:
 
 def run_bench(*, tenants: int, period: str, database_url: str | None) -> dict[str, Any]:
     """Fill, run, re-run and finalise; returns the figures."""
-    from core import create_app, migrate
-    from core.errors import ConflictError
-    from core.services import ServiceManifest, catalogue
+    from core import ConflictError, ServiceManifest, catalogue, create_app, migrate
 
     workdir = Path(tempfile.mkdtemp(prefix="rathaus-billing-bench-"))
     url = database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
@@ -75,8 +73,7 @@ def run_bench(*, tenants: int, period: str, database_url: str | None) -> dict[st
         )
     )
     with app.app_context():
-        from core.db import get_db, session
-        from core.models import Tenant
+        from core import Tenant, get_db, session
 
         migrate.upgrade(app)
         if session.scalar(select(func.count()).select_from(Tenant)):
@@ -97,8 +94,7 @@ def run_bench(*, tenants: int, period: str, database_url: str | None) -> dict[st
 
 def _fill(count: int) -> None:
     """Tenants with master data, two subscriptions each, tariffs and contracts."""
-    from core.db import session
-    from core.models import Subscription, Tenant, TenantKind, TenantStatus
+    from core import Subscription, Tenant, TenantKind, TenantStatus, session
     from plugins.billing.configuration import apply_toml
     from plugins.billing.contracts import reconcile_contracts
     from plugins.billing.demo import EXAMPLES

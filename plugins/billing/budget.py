@@ -21,7 +21,7 @@ import re
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.errors import ValidationError, ValidationErrors
+from core import ValidationError, ValidationErrors
 
 PRODUCT = re.compile(r"^\d{2,8}(\.\d{2,8}){0,5}$")
 ACCOUNT = re.compile(r"^\d{4,10}$")

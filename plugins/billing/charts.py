@@ -11,7 +11,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from core.formatting import cents as format_cents
+from core import cents as format_cents
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,15 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from core.config import read_text_file
-from core.db import session
-from core.errors import ValidationError
-from core.output import emit_json, emit_table, json_option
-from core.tenant_routing import tenant_or_fail
+from core import (
+    ValidationError,
+    emit_json,
+    emit_table,
+    json_option,
+    read_text_file,
+    session,
+    tenant_or_fail,
+)
 
 
 def _date(text: str | None, field: str) -> dt.date | None:

@@ -16,10 +16,7 @@ from typing import Any
 import marshmallow as ma
 from sqlalchemy import func, select
 
-from core.db import session
-from core.errors import ValidationError
-from core.models import Tenant
-from core.services import catalogue
+from core import Tenant, ValidationError, catalogue, session
 from plugins.billing import grant_schemas  # noqa: F401 - registers GrantConfigSchema
 from plugins.billing.models import (
     Contract,

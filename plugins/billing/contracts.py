@@ -18,12 +18,20 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from core.db import session
-from core.errors import NotFoundError, ValidationError
-from core.models import Role, Subscription, Tenant, User, UserRole
-from core.plugins import current_host
-from core.services import end_subscription
-from core.tenancy import cross_tenant, tenant_context
+from core import (
+    NotFoundError,
+    Role,
+    Subscription,
+    Tenant,
+    User,
+    UserRole,
+    ValidationError,
+    cross_tenant,
+    current_host,
+    end_subscription,
+    session,
+    tenant_context,
+)
 from plugins.billing.models import (
     Contract,
     Sponsorship,
@@ -386,7 +394,7 @@ def _open_right(contract: Contract, tenant: Tenant, sponsorship: Sponsorship) ->
 
 
 def _notify_admins(right: TerminationRight, tenant: Tenant) -> None:
-    from core.mail import queue_mail
+    from core import queue_mail
 
     subject = f"Sonderkündigungsrecht für {right.contract.service_key}"
     body = (

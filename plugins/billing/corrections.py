@@ -17,9 +17,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.db import session
-from core.errors import NotFoundError, ValidationError
-from core.models import Tenant
+from core import NotFoundError, Tenant, ValidationError, session
 from plugins.billing.models import (
     CostPool,
     Invoice,
@@ -162,7 +160,7 @@ def record_settled(
             code="contract.billed_already",
             id=contract.id,
         )
-    from core.tenancy import tenant_context
+    from core import tenant_context
 
     with tenant_context(contract.tenant_id):
         if billing_from is not None:

@@ -12,8 +12,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from core.auth import managed_municipality, tenant_admin_required
-from core.tenancy import tenant_context
+from core import managed_municipality, tenant_admin_required, tenant_context
 from plugins.billing.charts import costs_per_month
 from plugins.billing.describe import contract_as_dict, contracts_of
 from plugins.billing.invoices import as_dicts, invoice_of_tenant, invoices_of_tenant, vat_breakdown

@@ -16,10 +16,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from core.identifiers import leitweg_id_from_ags
-from core.lifecycle import ensure_tenant
-from core.models import Tenant
-from core.services import catalogue, subscribe, subscriptions_of
+from core import Tenant, catalogue, ensure_tenant, leitweg_id_from_ags, subscribe, subscriptions_of
 from plugins.billing.configuration import apply_toml
 from plugins.billing.contracts import reconcile_contracts
 
@@ -106,8 +103,7 @@ DEMO_BUDGET = ("01.11.99", "543199")
 def _demo_budget_position(tenant: Tenant) -> None:
     from sqlalchemy import select
 
-    from core.db import session
-    from core.tenancy import tenant_context
+    from core import session, tenant_context
     from plugins.billing.models import Contract
 
     with tenant_context(tenant):
@@ -168,7 +164,7 @@ def bill_recent_months(today: dt.date | None = None) -> None:
 def _bill(period: Any, finalise_on: dt.date | None) -> None:
     from sqlalchemy import select
 
-    from core.db import session
+    from core import session
     from plugins.billing.invoices import finalize
     from plugins.billing.models import Invoice, InvoiceStatus
     from plugins.billing.run import run_billing

@@ -7,10 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.db import session
-from core.errors import NotFoundError, ValidationError
-from core.models import Tenant
-from core.tenancy import cross_tenant, tenant_context
+from core import NotFoundError, Tenant, ValidationError, cross_tenant, session, tenant_context
 from plugins.billing.models import Contract, CostPool, TerminationRight
 from plugins.billing.money import format_amount, rate_from_basis_points
 from plugins.billing.pools import allocate

@@ -7,7 +7,7 @@ from typing import Any
 from flask import g
 from flask.views import MethodView
 
-from core.auth import operator_required, tenant_admin_required
+from core import operator_required, tenant_admin_required
 from plugins.billing import grant_schemas as gs
 
 

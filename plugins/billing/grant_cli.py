@@ -7,8 +7,7 @@ import datetime as dt
 import click
 from flask.cli import with_appcontext
 
-from core.errors import ValidationError
-from core.output import emit_json, emit_table, json_option
+from core import ValidationError, emit_json, emit_table, json_option
 
 
 @click.group("grants")
@@ -170,7 +169,7 @@ def add_settled_command(contracts_group: click.Group) -> None:
         contract_id: int, billing_from: str | None, one_time_settled: bool, as_json: bool
     ) -> None:
         """For a backdated contract: bill from a later day and/or without the one-time fee."""
-        from core.db import session
+        from core import session
         from plugins.billing.corrections import record_settled
         from plugins.billing.describe import contract_as_dict, contract_by_id
 

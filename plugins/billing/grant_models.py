@@ -22,8 +22,7 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, utcnow
-from core.models import Tenant
+from core import Base, Tenant, utcnow
 
 
 class Grant(Base):

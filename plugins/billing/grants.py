@@ -25,9 +25,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from core.db import session
-from core.errors import NotFoundError, ValidationError
-from core.models import Tenant
+from core import NotFoundError, Tenant, ValidationError, session
 from plugins.billing.grant_models import Grant, GrantPayout, GrantShare
 from plugins.billing.money import format_amount, prorate_cents, split_cents, split_equally
 

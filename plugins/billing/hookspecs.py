@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from core import hookspec
 
 if TYPE_CHECKING:  # pragma: no cover
-    from core.models import Subscription
+    from core import Subscription
 
 
 # ---------------------------------------------------------------------------------

@@ -23,10 +23,16 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core import audit
-from core.db import get_db, session, utcnow
-from core.errors import ConflictError, NotFoundError, ValidationError
-from core.models import Tenant
+from core import (
+    ConflictError,
+    NotFoundError,
+    Tenant,
+    ValidationError,
+    audit,
+    get_db,
+    session,
+    utcnow,
+)
 from plugins.billing.models import (
     BilledItem,
     Invoice,

@@ -30,9 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, enum_column_type, utcnow
-from core.models import Tenant
-from core.tenancy import TenantScoped
+from core import Base, Tenant, TenantScoped, enum_column_type, utcnow
 from plugins.billing.budget import BudgetColumns
 from plugins.billing.pool_models import PoolApproval, PoolContractCost, PoolStaffCost
 

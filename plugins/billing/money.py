@@ -32,7 +32,7 @@ def round_money(amount: Decimal | int | str) -> Decimal:
 
 def parse_money(text: str | Decimal | int, field: str = "amount") -> Decimal:
     """A user-supplied amount with at most two decimals; ``ValidationError`` otherwise."""
-    from core.errors import ValidationError
+    from core import ValidationError
 
     if isinstance(text, float):
         raise ValidationError("must be given as a string or decimal, not a float", field=field)

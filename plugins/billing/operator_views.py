@@ -21,11 +21,7 @@ from sqlalchemy import func, or_, select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from core.auth import operator_required
-from core.db import session
-from core.errors import RathausError
-from core.models import Tenant
-from core.operator import page_of
+from core import RathausError, Tenant, operator_required, page_of, session
 from plugins.billing.invoices import (
     as_dicts,
     cancel,

@@ -16,11 +16,14 @@ from stdnum.de import stnr
 from stdnum.de import vat as stdnum_vat
 from stdnum.exceptions import ValidationError as StdnumError
 
-from core.accounts import normalise_email
-from core.db import session
-from core.errors import NotFoundError, ValidationError
-from core.identifiers import validate_leitweg_id
-from core.models import Tenant
+from core import (
+    NotFoundError,
+    Tenant,
+    ValidationError,
+    normalise_email,
+    session,
+    validate_leitweg_id,
+)
 from plugins.billing.models import Issuer, Sponsor
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from core.errors import ValidationError
+from core import ValidationError
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 

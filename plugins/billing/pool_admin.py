@@ -14,10 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core import audit
-from core.db import session
-from core.errors import NotFoundError, ValidationError
-from core.models import Tenant
+from core import NotFoundError, Tenant, ValidationError, audit, session
 from plugins.billing.budget import assign
 from plugins.billing.models import Contract, CostPool, PoolMember
 from plugins.billing.money import format_amount
@@ -196,7 +193,7 @@ def set_member_budget(key: str, slug: str, product: str | None, account: str | N
 
 def set_contract_budget(contract: Contract, product: str | None, account: str | None) -> Contract:
     """Record the budget position the contract's invoices are booked on."""
-    from core.tenancy import tenant_context
+    from core import tenant_context
 
     with tenant_context(contract.tenant_id):
         changed = assign(contract, product, account)

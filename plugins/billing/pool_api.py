@@ -12,7 +12,7 @@ from typing import Any
 
 from flask.views import MethodView
 
-from core.auth import operator_required
+from core import operator_required
 from plugins.billing import pool_schemas as ps
 from plugins.billing import schemas  # noqa: F401 (loads the pool schemas in order)
 

@@ -9,8 +9,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from core.errors import ValidationError
-from core.output import emit_json, json_option
+from core import ValidationError, emit_json, json_option
 
 
 def _day(text: str | None) -> dt.date:

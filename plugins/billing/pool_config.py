@@ -8,10 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.db import session
-from core.errors import ValidationError
-from core.models import Subscription, Tenant
-from core.tenancy import cross_tenant
+from core import Subscription, Tenant, ValidationError, cross_tenant, session
 from plugins.billing.models import Contract, CostPool
 from plugins.billing.pool_models import PoolContractCost, PoolStaffCost
 

@@ -27,7 +27,7 @@ import enum
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, utcnow
+from core import Base, utcnow
 
 
 class PoolApproval(enum.StrEnum):

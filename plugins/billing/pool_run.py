@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.db import session
-from core.models import Tenant
+from core import Tenant, session
 from plugins.billing import periods
 from plugins.billing.models import CostPool, PoolMember
 from plugins.billing.money import format_german

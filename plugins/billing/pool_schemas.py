@@ -21,7 +21,7 @@ AGS = validate.Regexp(r"^\d{8}$|^\d{5}$", error="must be an AGS")
 
 def _budget_check(data: dict[str, Any]) -> None:
     """Check a budget position's two parts; errors under their own keys."""
-    from core.errors import ValidationErrors
+    from core import ValidationErrors
     from plugins.billing.budget import checked
 
     try:

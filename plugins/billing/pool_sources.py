@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from core.db import session
-from core.tenancy import cross_tenant
+from core import cross_tenant, session
 from plugins.billing.models import CostPool
 from plugins.billing.pool_models import PoolContractCost
 

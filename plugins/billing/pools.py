@@ -33,8 +33,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from core import gazetteer
-from core.errors import ValidationError
+from core import ValidationError, gazetteer
 from plugins.billing.models import Allocation, CostPool, PoolCost, PoolMember, SubsidyStatus
 from plugins.billing.money import split_cents, split_equally
 from plugins.billing.pool_sources import CostEntry, staff_entries

@@ -19,9 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core import csvsafe
-from core.db import session
-from core.models import Tenant
+from core import Tenant, csvsafe, session
 from plugins.billing.invoices import payer_of
 from plugins.billing.models import Invoice, InvoiceStatus
 from plugins.billing.money import format_amount, rate_from_basis_points

@@ -26,10 +26,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from core.db import session
-from core.models import Subscription, Tenant
-from core.plugins import current_host
-from core.tenancy import cross_tenant, tenant_context
+from core import Subscription, Tenant, cross_tenant, current_host, session, tenant_context
 from plugins.billing import periods
 from plugins.billing.budget import label as budget_label
 from plugins.billing.contracts import open_termination_rights, reconcile_contracts

@@ -6,9 +6,7 @@ from collections import defaultdict
 
 from sqlalchemy import or_, select
 
-from core.db import session
-from core.models import Subscription, Tenant, TenantStatus
-from core.tenancy import cross_tenant
+from core import Subscription, Tenant, TenantStatus, cross_tenant, session
 from plugins.billing.models import Contract, Tariff
 from plugins.billing.periods import Period
 

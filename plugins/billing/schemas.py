@@ -15,8 +15,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from core.errors import ValidationError as RathausValidationError
-from core.identifiers import CONTROL_CHARACTERS
+from core import CONTROL_CHARACTERS
+from core import ValidationError as RathausValidationError
 from plugins.billing.models import Interval, Proration, VatCategory
 from plugins.billing.money import MAX_AMOUNT
 
@@ -152,7 +152,7 @@ class BillingSponsorSchema(_Party):
 
     @ma.validates_schema
     def _leitweg(self, data: dict[str, Any], **kwargs: Any) -> None:
-        from core.identifiers import validate_leitweg_id
+        from core import validate_leitweg_id
 
         if data.get("leitweg_id"):
             data["leitweg_id"] = _domain_check(

@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import Blueprint, Response, g, render_template, request
 
-from core import formatting
-from core.auth import tenant_admin_required
+from core import cents as format_cents
+from core import tenant_admin_required
 from plugins.billing.charts import costs_per_month
 from plugins.billing.describe import contract_as_dict, contracts_of
 from plugins.billing.grants import grant_of_tenant, grants_of_tenant, report
@@ -28,9 +28,9 @@ bp = Blueprint(
 
 
 @bp.app_template_filter("euro")
-def euro(cents: int) -> str:
+def euro(amount_cents: int) -> str:
     """Cents as an amount in the page's language: 458000 -> "4.580,00 €" / "€4,580.00"."""
-    return formatting.cents(cents)
+    return format_cents(amount_cents)
 
 
 @bp.get("/")

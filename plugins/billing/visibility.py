@@ -11,9 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core.db import session
-from core.errors import NotFoundError
-from core.models import Tenant
+from core import NotFoundError, Tenant, session
 from plugins.billing.describe import pool_allocation
 from plugins.billing.models import CostPool, Invoice, InvoiceStatus, Issuer
 

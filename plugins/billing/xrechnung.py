@@ -47,7 +47,7 @@ from drafthorse.models.payment import PaymentMeans, PaymentTerms
 from drafthorse.models.tradelines import LineItem
 from lxml import etree
 
-from core.errors import ConflictError
+from core import ConflictError
 from plugins.billing.invoices import vat_breakdown
 from plugins.billing.models import Invoice, InvoiceStatus, VatCategory
 from plugins.billing.money import format_german, from_cents, rate_from_basis_points

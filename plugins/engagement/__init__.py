@@ -20,7 +20,7 @@ SERVICE_KEY = "engagement"
 @hookimpl
 def register_services(app: Any) -> list[Any]:
     """The engagement matching service."""
-    from core.services import ServiceManifest
+    from core import ServiceManifest
     from plugins.engagement import models  # noqa: F401 - the tables join the metadata
 
     return [
@@ -60,7 +60,7 @@ def register_api(api: Any) -> list[Any]:
 @hookimpl
 def register_commands(cli: Any) -> None:
     """``rathaus engagement expire | send-notifications | stats`` (imported when used)."""
-    from core.lazycli import LazyCommand
+    from core import LazyCommand
 
     cli.add_command(LazyCommand("engagement", "plugins.engagement.cli:engagement"))
 

@@ -20,11 +20,17 @@ from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.api import tenant_api_prefix
-from core.auth import can_administer, current_principal, login_required, tenant_admin_required
-from core.db import session
-from core.errors import NotFoundError, PermissionDenied
-from core.services import require_subscription
+from core import (
+    NotFoundError,
+    PermissionDenied,
+    can_administer,
+    current_principal,
+    login_required,
+    require_subscription,
+    session,
+    tenant_admin_required,
+    tenant_api_prefix,
+)
 from plugins.engagement import matching, moderation, offers, opendata, organisations, results, stats
 from plugins.engagement.models import Opportunity, OpportunityStatus, Organisation, Schedule
 from plugins.engagement.results import offer_data
@@ -268,7 +274,7 @@ def _founder() -> Any:
 
 
 def _slug(tenant_id: int) -> str:
-    from core.models import Tenant
+    from core import Tenant
 
     return session.get(Tenant, tenant_id).slug
 

@@ -30,7 +30,7 @@ from flask import current_app
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from core.db import get_db, session
+from core import get_db, session
 from plugins.engagement.models import Opportunity, Organisation, SearchVersion
 
 DEFAULT_SIZE = 2048

@@ -7,8 +7,7 @@ import datetime as dt
 import click
 from flask.cli import with_appcontext
 
-from core.output import emit, emit_rows, emit_table, json_option
-from core.tenant_routing import tenant_or_fail
+from core import emit, emit_rows, emit_table, json_option, tenant_or_fail
 
 
 @click.group()
@@ -22,7 +21,7 @@ def engagement() -> None:
 @with_appcontext
 def expire(today: dt.datetime | None, as_json: bool) -> None:
     """Expire offers past their date and queue reminders 7 days before (run daily)."""
-    from core.db import session
+    from core import session
     from plugins.engagement.offers import expire_offers
 
     report = expire_offers(today.date() if today else None)
@@ -35,7 +34,7 @@ def expire(today: dt.datetime | None, as_json: bool) -> None:
 @with_appcontext
 def send_notifications(as_json: bool) -> None:
     """Send queued engagement mail over SMTP (an outage loses nothing; nothing twice)."""
-    from core.mail import send_pending
+    from core import send_pending
     from plugins.engagement.notifications import CATEGORY
 
     report = send_pending(category_prefix=CATEGORY)

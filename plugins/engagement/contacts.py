@@ -19,17 +19,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core import labels
-from core.db import session, utcnow
-from core.errors import (
+from core import (
     ConflictError,
     ErrorCollector,
     NotFoundError,
     PermissionDenied,
+    Tenant,
+    User,
     ValidationError,
+    cross_tenant,
+    labels,
+    session,
+    tenant_context,
+    utcnow,
 )
-from core.models import Tenant, User
-from core.tenancy import cross_tenant, tenant_context
 from plugins.engagement import matching, notifications
 from plugins.engagement.models import (
     CertificateOutcome,

@@ -12,10 +12,15 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from core.auth import current_principal, managed_municipality, tenant_admin_required
-from core.db import session
-from core.errors import NotFoundError, ValidationError
-from core.services import is_subscribed
+from core import (
+    NotFoundError,
+    ValidationError,
+    current_principal,
+    is_subscribed,
+    managed_municipality,
+    session,
+    tenant_admin_required,
+)
 from plugins.engagement import forms, moderation
 
 SERVICE_KEY = "engagement"

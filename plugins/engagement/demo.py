@@ -16,12 +16,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core import accounts, lifecycle
-from core.db import session
-from core.demo_logins import record_login
-from core.models import Role, Tenant
-from core.services import is_subscribed, subscribe
-from core.tenancy import tenant_context
+from core import (
+    Role,
+    Tenant,
+    accounts,
+    is_subscribed,
+    lifecycle,
+    record_login,
+    session,
+    subscribe,
+    tenant_context,
+)
 from plugins.engagement import contacts, moderation, offers, organisations, volunteers
 from plugins.engagement.models import Opportunity, Organisation, OrganisationKind
 
@@ -614,7 +619,7 @@ def _requests(tenants: dict[str, Tenant], today: dt.date) -> None:
 
 
 def _offer_id(title: str) -> int | None:
-    from core.tenancy import cross_tenant
+    from core import cross_tenant
 
     with cross_tenant("demo data: find a demo offer by its title"):
         return session.scalar(select(Opportunity.id).where(Opportunity.title == title))

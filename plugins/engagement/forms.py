@@ -28,9 +28,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
-from core.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from core.forms import show_error as show_error  # re-exported for the views
-from core.forms import validate_whole_form as validate_whole_form
+from core import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from core import show_error as show_error
+from core import validate_whole_form as validate_whole_form
 from plugins.engagement import vocabulary
 from plugins.engagement.models import CertificateOutcome, OrganisationKind
 

@@ -13,10 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from core import gazetteer
-from core.errors import ValidationError
-from core.plugins import current_host
-from core.postal import check_postcode_fits_place
+from core import ValidationError, check_postcode_fits_place, current_host, gazetteer
 
 CELL_DEGREES = 0.1
 _COLUMNS = int(360 / CELL_DEGREES)

@@ -32,8 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, enum_column_type, utcnow
-from core.tenancy import TenantScoped
+from core import Base, TenantScoped, enum_column_type, utcnow
 from plugins.engagement import vocabulary
 
 

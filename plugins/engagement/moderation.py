@@ -12,16 +12,19 @@ from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
-from core import audit
-from core.db import session, utcnow
-from core.errors import (
+from core import (
     ConflictError,
     ErrorCollector,
     NotFoundError,
+    Tenant,
+    User,
     ValidationError,
+    audit,
+    cross_tenant,
+    session,
+    tenant_context,
+    utcnow,
 )
-from core.models import Tenant, User
-from core.tenancy import cross_tenant, tenant_context
 from plugins.engagement import notifications
 from plugins.engagement.models import (
     Opportunity,

@@ -15,10 +15,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from core.db import session
-from core.mail import queue_mail
-from core.models import Tenant, User
-from core.tenancy import cross_tenant
+from core import Tenant, User, cross_tenant, queue_mail, session
 from plugins.engagement.models import ContactRequest, Invitation, Opportunity
 
 CATEGORY = "engagement."

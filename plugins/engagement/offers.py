@@ -17,16 +17,18 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from core.db import session, utcnow
-from core.errors import (
+from core import (
     ConflictError,
     ErrorCollector,
     NotFoundError,
+    Tenant,
     ValidationError,
+    cross_tenant,
+    current_host,
+    session,
+    tenant_context,
+    utcnow,
 )
-from core.models import Tenant
-from core.plugins import current_host
-from core.tenancy import cross_tenant, tenant_context
 from plugins.engagement import geo, notifications, vocabulary
 from plugins.engagement.models import (
     Opportunity,

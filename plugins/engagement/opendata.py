@@ -21,9 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 
-from core import csvsafe, gazetteer
-from core.models import Tenant
-from core.services import active_subscription
+from core import Tenant, active_subscription, csvsafe, gazetteer
 from plugins.engagement.forms import _c
 from plugins.engagement.models import Opportunity, OrganisationKind
 from plugins.engagement.results import offer_data
@@ -201,10 +199,7 @@ def _geocoding_key(tenant: Tenant) -> str:
 
 def set_licence(tenant: Tenant, key: str) -> None:
     """Publish the tenant's open data under licence ``key`` from now on (audited)."""
-    from core import audit
-    from core.db import session
-    from core.errors import NotFoundError, ValidationError
-    from core.tenancy import tenant_context
+    from core import NotFoundError, ValidationError, audit, session, tenant_context
 
     if key not in LICENCES:
         raise ValidationError(
@@ -244,7 +239,7 @@ def admin_open_data() -> Any:
     from flask import flash, g, redirect, render_template
     from flask_babel import gettext as _
 
-    from core.db import session
+    from core import session
 
     tenant = g.tenant
     form = LicenceForm(licence=licence_of(tenant).key)

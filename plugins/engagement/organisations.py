@@ -13,18 +13,22 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core import accounts, audit
-from core.db import session, utcnow
-from core.errors import (
+from core import (
     ConflictError,
     ErrorCollector,
     NotFoundError,
     PermissionDenied,
+    Role,
+    Tenant,
+    User,
     ValidationError,
+    accounts,
+    audit,
+    refuse_control_characters,
+    session,
+    tenant_context,
+    utcnow,
 )
-from core.identifiers import refuse_control_characters
-from core.models import Role, Tenant, User
-from core.tenancy import tenant_context
 from plugins.engagement.models import (
     Membership,
     Organisation,

@@ -13,10 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from core.db import session
-from core.erasure import personal_values, scrub_text
-from core.models import Tenant, User
-from core.tenancy import cross_tenant, tenant_context
+from core import Tenant, User, cross_tenant, personal_values, scrub_text, session, tenant_context
 from plugins.engagement.models import (
     ContactRequest,
     Invitation,

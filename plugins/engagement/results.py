@@ -19,9 +19,7 @@ from typing import Any
 from flask_babel import get_locale
 from sqlalchemy import ARRAY, Integer, String, any_, bindparam, cast, func, select
 
-from core.db import get_db, session
-from core.models import Tenant
-from core.tenancy import cross_tenant
+from core import Tenant, cross_tenant, get_db, session
 from plugins.engagement import cache, matching, vocabulary
 from plugins.engagement.models import Opportunity, Organisation, VolunteerProfile
 

@@ -9,9 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core.db import session, utcnow
-from core.models import Tenant
-from core.tenancy import tenant_context
+from core import Tenant, session, tenant_context, utcnow
 from plugins.engagement.models import (
     ContactRequest,
     Opportunity,

@@ -16,27 +16,26 @@ from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from core import audit
-from core.auth import (
-    can_administer,
-    current_principal,
-    log_in,
-    login_required,
-    tenant_admin_required,
-)
-from core.db import session
-from core.errors import (
+from core import (
     ConflictError,
+    EmptyForm,
     NotFoundError,
+    PortalLink,
     RathausError,
+    Tenant,
+    User,
     ValidationError,
     ValidationErrors,
+    audit,
+    can_administer,
+    current_principal,
     error_list,
+    log_in,
+    login_required,
+    require_subscription,
+    session,
+    tenant_admin_required,
 )
-from core.forms import EmptyForm
-from core.models import Tenant, User
-from core.portal import PortalLink
-from core.services import require_subscription
 from plugins.engagement import (
     contacts,
     forms,
@@ -335,7 +334,7 @@ def profile() -> Any:
         session.commit()
         flash(_("Your profile has been saved."))
         target = request.args.get("next")
-        from core.security import safe_next
+        from core import safe_next
 
         return redirect(safe_next(target) or url_for("engagement.search"))
     status = 422 if form.is_submitted() else 200

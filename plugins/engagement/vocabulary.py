@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from babel import Locale
 from flask_babel import get_locale, gettext
 
-from core.errors import ValidationError
+from core import ValidationError
 
 
 def _l(message: str) -> str:

@@ -17,11 +17,20 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from core import accounts
-from core.db import session, utcnow
-from core.errors import ConflictError, ErrorCollector, NotFoundError, ValidationError
-from core.models import Role, Tenant, User
-from core.tenancy import cross_tenant, tenant_context
+from core import (
+    ConflictError,
+    ErrorCollector,
+    NotFoundError,
+    Role,
+    Tenant,
+    User,
+    ValidationError,
+    accounts,
+    cross_tenant,
+    session,
+    tenant_context,
+    utcnow,
+)
 from plugins.engagement import geo, matching, notifications, vocabulary
 from plugins.engagement.models import (
     ConsentStatus,

@@ -20,14 +20,14 @@ RATHAUS_API_VERSIONS = ">=1.0,<2"
 @hookimpl
 def register_commands(cli: Any) -> None:
     """Add ``rathaus tenants ...`` (imported when used: ``core.lazycli``)."""
-    from core.lazycli import LazyCommand
+    from core import LazyCommand
 
     cli.add_command(LazyCommand("tenants", _tenants_commands))
 
 
 def _tenants_commands() -> Any:
     """The ``tenants`` group with ``doctor`` (imported in turn when used)."""
-    from core.lazycli import LazyCommand
+    from core import LazyCommand
     from plugins.tenants.cli import tenants
 
     tenants.add_command(LazyCommand("doctor", "plugins.tenants.doctor:doctor"))
@@ -81,7 +81,7 @@ def admin_links(tenant: Any) -> list[Any]:
     from flask import url_for
     from flask_babel import gettext as _
 
-    from core.portal import AdminLink
+    from core import AdminLink
 
     url = url_for("tenants_admin.index", tenant=tenant.slug)
     return [AdminLink(title=_("Administration"), url=url)]
@@ -93,7 +93,7 @@ def operator_sections() -> list[Any]:
     from flask import url_for
     from flask_babel import gettext as _
 
-    from core.operator import OperatorSection
+    from core import OperatorSection
 
     return [
         OperatorSection(

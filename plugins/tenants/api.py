@@ -23,12 +23,19 @@ from flask import Response, abort, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from core.api import API_PREFIX, problem
-from core.auth import current_principal, operator_required
-from core.db import session, utcnow
-from core.errors import NotFoundError, ValidationError
-from core.models import Tenant, TenantStatus
-from core.services import subscriptions_of
+from core import (
+    API_PREFIX,
+    NotFoundError,
+    Tenant,
+    TenantStatus,
+    ValidationError,
+    current_principal,
+    operator_required,
+    problem,
+    session,
+    subscriptions_of,
+    utcnow,
+)
 from plugins.tenants import registry, schemas
 
 PREFIX = f"{API_PREFIX}/tenants"
@@ -157,7 +164,7 @@ def _subscription_routes(blp: Blueprint) -> None:
         @blp.response(201, schemas.TenantsSubscriptionSchema)
         def post(self, data: dict[str, Any], key: str) -> Any:
             """Connect the tenant to a service (Einzelabruf)."""
-            from core.services import subscribe
+            from core import subscribe
 
             tenant = registry.find_tenant(key)
             sub = subscribe(tenant, data.pop("service"), **data)
@@ -171,7 +178,7 @@ def _subscription_routes(blp: Blueprint) -> None:
         @blp.response(200, schemas.TenantsSubscriptionSchema)
         def post(self, data: dict[str, Any], key: str, service: str) -> Any:
             """End the subscription on its last day (ordinary notice or special termination)."""
-            from core.services import end_subscription
+            from core import end_subscription
 
             sub = end_subscription(
                 registry.find_tenant(key), service, ends_on=data["ends_on"], reason=data["reason"]

@@ -17,11 +17,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from core.db import session
-from core.errors import ValidationError
-from core.models import TenantKind
-from core.output import emit, emit_rows, json_option
-from core.services import NOTICE_REASONS
+from core import NOTICE_REASONS, TenantKind, ValidationError, emit, emit_rows, json_option, session
 from plugins.tenants import registry
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -367,7 +363,7 @@ def subscribe(
     as_json: bool,
 ) -> None:
     """Connect a tenant to a service."""
-    from core.services import subscribe as subscribe_tenant
+    from core import subscribe as subscribe_tenant
 
     found = registry.find_tenant(tenant)
     sub = subscribe_tenant(
@@ -402,7 +398,7 @@ def unsubscribe(
     tenant: str, service: str, ends_on: dt.datetime, reason: str, as_json: bool
 ) -> None:
     """End a tenant's subscription to a service on a given day."""
-    from core.services import end_subscription
+    from core import end_subscription
 
     found = registry.find_tenant(tenant)
     sub = end_subscription(found, service, ends_on=ends_on.date(), reason=reason)
@@ -420,7 +416,7 @@ def unsubscribe(
 @with_appcontext
 def services(tenant: str, as_json: bool) -> None:
     """A tenant's subscriptions with dates and status."""
-    from core.services import subscriptions_of
+    from core import subscriptions_of
 
     rows = [
         registry.subscription_data(sub) for sub in subscriptions_of(registry.find_tenant(tenant))

@@ -6,9 +6,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from core.db import session
-from core.errors import ValidationError
-from core.output import emit, json_option
+from core import ValidationError, emit, json_option, session
 from plugins.tenants import registry
 
 REASON = click.option("--reason", help="Why (recorded in the audit log).")

@@ -13,11 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from core import audit, gazetteer
-from core.db import session
-from core.identifiers import leitweg_id_from_ags
-from core.lifecycle import ensure_tenant
-from core.models import Tenant, TenantStatus
+from core import Tenant, TenantStatus, audit, ensure_tenant, gazetteer, leitweg_id_from_ags, session
 from plugins.tenants.registry import target
 
 KREIS = "05558"
@@ -109,9 +105,7 @@ def _admins() -> None:
     import os
     import secrets
 
-    from core import accounts
-    from core.demo_logins import record_login
-    from core.models import Role
+    from core import Role, accounts, record_login
 
     password = None
     for ags, email, name, role in ADMINS:

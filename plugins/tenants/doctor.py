@@ -29,13 +29,23 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import MetaData, Table, delete, func, select, update
 
-from core import audit, gazetteer
-from core.db import session
-from core.identifiers import alias_keys, municipality_place, tenant_kind_of
-from core.lifecycle import nearest_registered_ancestor, record_aliases
-from core.models import Tenant, TenantAlias, TenantKind, TenantStatus
-from core.output import emit, json_option
-from core.tenancy import cross_tenant
+from core import (
+    Tenant,
+    TenantAlias,
+    TenantKind,
+    TenantStatus,
+    alias_keys,
+    audit,
+    cross_tenant,
+    emit,
+    gazetteer,
+    json_option,
+    municipality_place,
+    nearest_registered_ancestor,
+    record_aliases,
+    session,
+    tenant_kind_of,
+)
 from plugins.tenants.registry import target
 
 TENANT_TABLE = "core_tenant"

@@ -20,9 +20,7 @@ from typing import Any
 
 from flask import current_app
 
-from core.errors import ValidationError
-from core.models import Tenant
-from core.output import to_json
+from core import Tenant, ValidationError, to_json
 
 
 @dataclass(frozen=True)

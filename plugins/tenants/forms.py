@@ -16,8 +16,7 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from core.accounts import MAX_PASSWORD_LENGTH
-from core.forms import RegisterForm
+from core import MAX_PASSWORD_LENGTH, RegisterForm
 from plugins.tenants.registry import MASTER_DATA_FIELDS
 
 

@@ -17,10 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core import gazetteer
-from core.errors import ValidationError
-from core.gv100ad import GV100FormatError, parse_line
-from core.identifiers import validate_ags
+from core import GV100FormatError, ValidationError, gazetteer, parse_line, validate_ags
 
 TENANT_KINDS = ("land", "kreis", "gemeinde")
 CSV_COLUMNS = ("ags", "slug", "leitweg_id", "email", "name")

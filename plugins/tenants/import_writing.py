@@ -13,12 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 
-from core import audit
-from core.db import session, utcnow
-from core.identifiers import alias_keys
-from core.models import AuditEntry, Tenant, TenantAlias
-from core.plugins import current_host
-from core.tenancy import cross_tenant
+from core import (
+    AuditEntry,
+    Tenant,
+    TenantAlias,
+    alias_keys,
+    audit,
+    cross_tenant,
+    current_host,
+    session,
+    utcnow,
+)
 from plugins.tenants.import_sources import TENANT_KINDS
 
 if TYPE_CHECKING:

@@ -32,21 +32,23 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core import gazetteer
-from core.db import session
-from core.errors import ValidationError
-from core.identifiers import (
+from core import (
+    Tenant,
+    TenantKind,
+    TenantStatus,
+    ValidationError,
     display_name,
+    gazetteer,
     known_place,
     municipality_place,
     parent_keys,
+    session,
     suggested_slug,
     tenant_kind_of,
     validate_ags,
     validate_leitweg_id,
+    validate_slug,
 )
-from core.models import Tenant, TenantKind, TenantStatus
-from core.tenant_routing import validate_slug
 from plugins.tenants.import_sources import (
     TENANT_KINDS,
     BadLine,

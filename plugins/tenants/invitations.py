@@ -19,13 +19,25 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select, update
 
-from core import accounts, audit
-from core.auth import describe_user
-from core.db import session, utcnow
-from core.errors import ConflictError, ValidationError
-from core.mail import queue_mail, send_pending
-from core.models import OutboxMessage, OutboxStatus, Role, Tenant, TenantStatus, User
-from core.tenancy import cross_tenant, tenant_context
+from core import (
+    ConflictError,
+    OutboxMessage,
+    OutboxStatus,
+    Role,
+    Tenant,
+    TenantStatus,
+    User,
+    ValidationError,
+    accounts,
+    audit,
+    cross_tenant,
+    describe_user,
+    queue_mail,
+    send_pending,
+    session,
+    tenant_context,
+    utcnow,
+)
 from plugins.tenants.masterdata import check_email
 from plugins.tenants.models import TenantsInvitation
 from plugins.tenants.registry import target
@@ -273,7 +285,7 @@ def accept(
 def erase_invitations(user: User) -> None:
     """Erasure (Art. 17): invitations to the person's address go; where the person
     invited others under an old-style actor (with the e-mail), the actor is scrubbed."""
-    from core.erasure import personal_values, scrub_text
+    from core import personal_values, scrub_text
 
     values = personal_values(user)
     with cross_tenant("erasure finds invitations a person sent or received at any tenant"):

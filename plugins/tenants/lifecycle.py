@@ -30,13 +30,22 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from core import audit
+from core import (
+    AuditEntry,
+    ConflictError,
+    Tenant,
+    TenantStatus,
+    ValidationError,
+    audit,
+    catalogue,
+    cross_tenant,
+    end_subscription,
+    session,
+    subscriptions_of,
+    tenant_context,
+    utcnow,
+)
 from core import lifecycle as core_lifecycle
-from core.db import session, utcnow
-from core.errors import ConflictError, ValidationError
-from core.models import AuditEntry, Tenant, TenantStatus
-from core.services import catalogue, end_subscription, subscriptions_of
-from core.tenancy import cross_tenant, tenant_context
 from plugins.tenants.exports import ExportFile
 from plugins.tenants.masterdata import check_email, check_text
 from plugins.tenants.registry import summary, target

@@ -12,11 +12,16 @@ from typing import Any
 
 from flask import current_app
 
-from core import accounts, audit
-from core.db import session
-from core.errors import ValidationError
-from core.identifiers import refuse_control_characters, validate_leitweg_id
-from core.models import Tenant, TenantKind
+from core import (
+    Tenant,
+    TenantKind,
+    ValidationError,
+    accounts,
+    audit,
+    refuse_control_characters,
+    session,
+    validate_leitweg_id,
+)
 from plugins.tenants.registry import target
 
 #: Free-text master data fields with their maximum length.

@@ -11,9 +11,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, utcnow
-from core.models import Tenant
-from core.tenancy import TenantScoped
+from core import Base, Tenant, TenantScoped, utcnow
 
 
 class TenantsInvitation(TenantScoped, Base):

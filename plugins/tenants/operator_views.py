@@ -21,15 +21,19 @@ from sqlalchemy import exists, or_, select
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from core import gazetteer
-from core.auth import operator_required
-from core.db import session
-from core.errors import RathausError
-from core.models import Subscription, Tenant, TenantStatus
-from core.operator import page_of
-from core.portal import admin_links_for
-from core.services import catalogue
-from core.tenancy import cross_tenant
+from core import (
+    RathausError,
+    Subscription,
+    Tenant,
+    TenantStatus,
+    admin_links_for,
+    catalogue,
+    cross_tenant,
+    gazetteer,
+    operator_required,
+    page_of,
+    session,
+)
 from plugins.tenants import registry
 from plugins.tenants.lifecycle import MAX_REASON_LENGTH, TRANSITIONS, Action, change_status
 

@@ -13,11 +13,9 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from core import gazetteer
-from core.db import session, utcnow
-from core.errors import NotFoundError, ValidationError
-from core.models import (
+from core import (
     AuditEntry,
+    NotFoundError,
     Role,
     Tenant,
     TenantAlias,
@@ -25,9 +23,15 @@ from core.models import (
     TenantStatus,
     User,
     UserRole,
+    ValidationError,
+    catalogue,
+    cross_tenant,
+    gazetteer,
+    session,
+    subscriptions_of,
+    tenant_context,
+    utcnow,
 )
-from core.services import catalogue, subscriptions_of
-from core.tenancy import cross_tenant, tenant_context
 from plugins.tenants.models import TenantsInvitation
 
 #: Fields of the tenant's master data, in the order they are shown.

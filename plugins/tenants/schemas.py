@@ -11,7 +11,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import validate
 
-from core.services import NOTICE_REASONS
+from core import NOTICE_REASONS
 from plugins.tenants.invitations import MAX_DAYS
 from plugins.tenants.lifecycle import MAX_REASON_LENGTH
 

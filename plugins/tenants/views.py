@@ -31,20 +31,24 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from core import accounts, ratelimit
-from core.audit import entries
-from core.auth import (
+from core import (
+    VISIBLE_STATUSES,
+    ConflictError,
+    Tenant,
+    TenantKind,
+    ValidationError,
+    accounts,
     can_administer,
     current_principal,
+    entries,
+    is_subscribed,
     log_in,
     managed_municipality,
+    ratelimit,
+    session,
+    subscriptions_of,
     tenant_admin_required,
 )
-from core.db import session
-from core.errors import ConflictError, ValidationError
-from core.models import Tenant, TenantKind
-from core.services import is_subscribed, subscriptions_of
-from core.tenant_routing import VISIBLE_STATUSES
 from plugins.tenants import invitations, masterdata
 from plugins.tenants.forms import (
     FIELD_HELP,

@@ -30,7 +30,7 @@ CALENDARS_METRIC = "calendars"
 @hookimpl
 def register_services(app: Any) -> list[Any]:
     """The appointment service in the catalogue."""
-    from core.services import ServiceManifest
+    from core import ServiceManifest
 
     return [
         ServiceManifest(
@@ -89,7 +89,7 @@ def demo_data(app: Any, session: Any) -> None:
 @hookimpl
 def export_personal_data(user: Any) -> dict[str, Any] | None:
     """The bookings made with the account's e-mail address at its municipality."""
-    from core.db import utcnow
+    from core import utcnow
 
     from rathaus_termin.bookings import personal_data
 
@@ -100,7 +100,7 @@ def export_personal_data(user: Any) -> dict[str, Any] | None:
 @hookimpl
 def erase_personal_data(user: Any) -> None:
     """Cancel the account's upcoming bookings and anonymise all of them."""
-    from core.db import utcnow
+    from core import utcnow
 
     from rathaus_termin.bookings import erase
 

@@ -9,10 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from core.api import tenant_api_prefix
-from core.auth import tenant_admin_required
-from core.db import session, utcnow
-from core.services import require_subscription
+from core import require_subscription, session, tenant_admin_required, tenant_api_prefix, utcnow
 from flask.views import MethodView
 from flask_smorest import Blueprint
 

@@ -18,11 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core.accounts import normalise_email
-from core.db import session
-from core.errors import ConflictError, NotFoundError, ValidationError
-from core.models import Subscription, Tenant, TenantStatus
-from core.tenancy import cross_tenant, tenant_context
+from core import (
+    ConflictError,
+    NotFoundError,
+    Subscription,
+    Tenant,
+    TenantStatus,
+    ValidationError,
+    cross_tenant,
+    normalise_email,
+    session,
+    tenant_context,
+)
 from sqlalchemy import or_, select
 
 from rathaus_termin import SERVICE_KEY, mails

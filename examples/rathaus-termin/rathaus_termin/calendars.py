@@ -13,9 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from core.db import session
-from core.errors import ConflictError, NotFoundError, ValidationError
-from core.tenant_routing import SLUG  # calendar slugs follow the rule of tenant slugs
+from core import SLUG, ConflictError, NotFoundError, ValidationError, session
 from sqlalchemy import ColumnElement, func, or_, select
 
 from rathaus_termin.models import BookingStatus, TerminBooking, TerminCalendar, TerminSlot

@@ -7,11 +7,16 @@ import datetime as dt
 from pathlib import Path
 
 import click
-from core.db import session, utcnow
-from core.errors import ValidationError
-from core.output import emit, emit_rows, json_option
-from core.tenancy import tenant_context
-from core.tenant_routing import tenant_or_fail
+from core import (
+    ValidationError,
+    emit,
+    emit_rows,
+    json_option,
+    session,
+    tenant_context,
+    tenant_or_fail,
+    utcnow,
+)
 from flask.cli import with_appcontext
 
 from rathaus_termin.api import local_range

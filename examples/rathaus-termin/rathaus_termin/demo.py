@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core.db import session
-from core.lifecycle import ensure_tenant
-from core.services import subscribe, subscriptions_of
-from core.tenancy import tenant_context
+from core import ensure_tenant, session, subscribe, subscriptions_of, tenant_context
 from sqlalchemy import select
 
 from rathaus_termin import SERVICE_KEY

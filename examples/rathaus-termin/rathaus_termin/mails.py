@@ -8,9 +8,7 @@ citizen booked in.
 
 from __future__ import annotations
 
-from core.db import session
-from core.mail import queue_mail
-from core.models import Tenant
+from core import Tenant, queue_mail, session
 from flask import current_app
 from flask_babel import force_locale, format_date, format_time
 from flask_babel import gettext as _

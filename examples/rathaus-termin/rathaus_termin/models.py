@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from core.db import Base, enum_column_type, utcnow
-from core.tenancy import TenantScoped
+from core import Base, TenantScoped, enum_column_type, utcnow
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

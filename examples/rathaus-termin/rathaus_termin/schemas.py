@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from core.db import utcnow
+from core import utcnow
 
 from rathaus_termin.bookings import state
 from rathaus_termin.calendars import WEEKDAYS

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from core.errors import ValidationError
+from core import ValidationError
 from flask import current_app
 
 DEFAULTS: dict[str, Any] = {

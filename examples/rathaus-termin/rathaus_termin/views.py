@@ -11,14 +11,20 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from core import ratelimit
-from core.auth import tenant_admin_required
-from core.db import session, utcnow
-from core.errors import ConflictError, NotFoundError, RathausError, ValidationError
-from core.forms import EmptyForm
-from core.models import Tenant
-from core.portal import PortalLink
-from core.services import require_subscription
+from core import (
+    ConflictError,
+    EmptyForm,
+    NotFoundError,
+    PortalLink,
+    RathausError,
+    Tenant,
+    ValidationError,
+    ratelimit,
+    require_subscription,
+    session,
+    tenant_admin_required,
+    utcnow,
+)
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _

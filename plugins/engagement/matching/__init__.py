@@ -21,10 +21,7 @@ from flask_babel import get_locale
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from core.db import session
-from core.errors import NotFoundError
-from core.models import Tenant
-from core.tenancy import cross_tenant, tenant_context
+from core import NotFoundError, Tenant, cross_tenant, session, tenant_context
 from plugins.engagement.matching.plan import _rank
 from plugins.engagement.matching.query import (
     CANDIDATE_CAP,

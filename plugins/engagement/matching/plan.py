@@ -31,8 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.selectable import Join
 
-from core.db import get_db, session
-from core.models import Tenant
+from core import Tenant, get_db, session
 from plugins.engagement import geo, search, vocabulary
 from plugins.engagement.matching.query import (
     CANDIDATE_CAP,

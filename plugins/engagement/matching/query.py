@@ -6,8 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from core.errors import ErrorCollector, ValidationError
-from core.models import Tenant
+from core import ErrorCollector, Tenant, ValidationError
 from plugins.engagement import geo, vocabulary
 from plugins.engagement.models import (
     Schedule,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core.models import Tenant
+from core import Tenant
 from plugins.engagement import geo, vocabulary
 from plugins.engagement.matching.query import TIER_BONUS, WEIGHTS, SearchQuery
 from plugins.engagement.matching.reasons import Reason, reason_texts
