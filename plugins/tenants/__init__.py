@@ -36,10 +36,10 @@ def _tenants_commands() -> Any:
 
 @hookimpl
 def register_blueprints(app: Any) -> list[Any]:
-    """The tenant admin pages and the invitation page."""
-    from plugins.tenants.views import blueprints
+    """The tenant admin pages, the invitation page and the operator console's tenants."""
+    from plugins.tenants import operator_views, views
 
-    return blueprints()
+    return [views.admin, views.invitation, operator_views.bp]
 
 
 @hookimpl

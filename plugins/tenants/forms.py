@@ -19,6 +19,16 @@ from wtforms.validators import DataRequired, Length, Optional
 from core import MAX_PASSWORD_LENGTH, RegisterForm
 from plugins.tenants.registry import MASTER_DATA_FIELDS
 
+#: Status words of tenants and subscriptions, lowercase: they stand inside sentences.
+STATUS_LABELS = {
+    "requested": _l("requested"),
+    "active": _l("active"),
+    "suspended": _l("suspended"),
+    "offboarded": _l("offboarded"),
+    "scheduled": _l("scheduled"),
+    "ended": _l("ended"),
+}
+
 
 class SettingsForm(FlaskForm):
     """A tenant's portal branding, contact and invoicing master data."""

@@ -35,6 +35,7 @@ from core import (
     session,
 )
 from plugins.tenants import registry
+from plugins.tenants.forms import STATUS_LABELS
 from plugins.tenants.lifecycle import MAX_REASON_LENGTH, TRANSITIONS, Action, change_status
 
 bp = Blueprint("tenants_operator", __name__, url_prefix="/operator/tenants")
@@ -224,8 +225,6 @@ def confirm(slug: str, action: str) -> Any:
 
 def status_label(status: str) -> str:
     """A tenant's or subscription's status in words."""
-    from plugins.tenants.views import STATUS_LABELS
-
     return str(STATUS_LABELS.get(status, status))
 
 

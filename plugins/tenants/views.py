@@ -53,6 +53,7 @@ from plugins.tenants import invitations, masterdata
 from plugins.tenants.forms import (
     FIELD_HELP,
     MASTER_DATA_FORM_FIELDS,
+    STATUS_LABELS,
     ExistingAccountForm,
     NewAdminForm,
     SettingsForm,
@@ -65,22 +66,6 @@ admin = Blueprint(
 invitation = Blueprint("tenants_invitation", __name__, template_folder="templates")
 
 MANAGED = "/municipalities/<managed>"
-
-STATUS_LABELS = {
-    "requested": _l("requested"),
-    "active": _l("active"),
-    "suspended": _l("suspended"),
-    "offboarded": _l("offboarded"),
-    "scheduled": _l("scheduled"),
-    "ended": _l("ended"),
-}
-
-
-def blueprints() -> list[Blueprint]:
-    """The plugin's web blueprints (the operator console's tenants section too)."""
-    from plugins.tenants.operator_views import bp as operator
-
-    return [admin, invitation, operator]
 
 
 def _route(rule: str, endpoint: str, **options: Any) -> Any:
