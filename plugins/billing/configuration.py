@@ -17,7 +17,10 @@ import marshmallow as ma
 from sqlalchemy import func, select
 
 from core import Tenant, ValidationError, catalogue, session
-from plugins.billing import grant_schemas  # noqa: F401 - registers GrantConfigSchema
+from plugins.billing import (
+    grant_schemas,  # noqa: F401 - registers GrantConfigSchema
+    pool_schemas,  # noqa: F401 - registers BillingPoolSchema
+)
 from plugins.billing.models import (
     Contract,
     CostPool,

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from core import Tenant, session
 from plugins.billing import periods
+from plugins.billing.charges import Charge
 from plugins.billing.models import CostPool, PoolMember
 from plugins.billing.money import format_german
 from plugins.billing.periods import Period
@@ -95,7 +96,6 @@ def _contract_charges(
 def _share_charges(pool: CostPool, share: Share, period: Period, key_part: str, label: str) -> list:
     """The charge of one member's share of one year (none for the issuer's own);
     ``label`` names the share, ``{year}`` standing for its year."""
-    from plugins.billing.run import Charge
 
     member: PoolMember = share.member
     if share.cents <= 0 or member.member_tenant_id == pool.issuer.own_tenant_id:

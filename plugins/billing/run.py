@@ -29,6 +29,7 @@ from sqlalchemy.orm import selectinload
 from core import Subscription, Tenant, cross_tenant, current_host, session, tenant_context
 from plugins.billing import periods
 from plugins.billing.budget import label as budget_label
+from plugins.billing.charges import Charge
 from plugins.billing.contracts import open_termination_rights, reconcile_contracts
 from plugins.billing.models import (
     BilledItem,
@@ -62,41 +63,6 @@ EXEMPTION_REASONS = {
     ),
     VatCategory.EXEMPT: "Steuerfrei nach § 4 UStG",
 }
-
-
-@dataclass(frozen=True)
-class Charge:
-    """One item due: becomes one invoice line."""
-
-    item_key: str
-    issuer_id: int
-    payer_tenant_id: int | None
-    sponsor_id: int | None
-    vat_category: VatCategory
-    vat_rate_bp: int
-    description: str
-    quantity: int
-    unit_price_cents: int
-    period_start: dt.date
-    period_end: dt.date
-    for_tenant_id: int | None = None
-    service_key: str | None = None
-    unit_code: str = "C62"
-    budget_position: str | None = None
-
-    @property
-    def net_cents(self) -> int:
-        """Line net = quantity × unit price, exactly."""
-        return self.quantity * self.unit_price_cents
-
-    @property
-    def payer(self) -> str:
-        """``t<id>`` for a tenant, ``s<id>`` for a sponsor."""
-        return (
-            f"t{self.payer_tenant_id}"
-            if self.payer_tenant_id is not None
-            else f"s{self.sponsor_id}"
-        )
 
 
 @dataclass

@@ -243,9 +243,6 @@ class BillingSponsorshipSchema(ma.Schema):
             raise ma.ValidationError("must not lie before starts_on", "ends_on")
 
 
-from plugins.billing.pool_schemas import BillingPoolSchema  # noqa: E402 (uses the above)
-
-
 class BillingConfigSchema(ma.Schema):
     """A whole billing configuration file."""
 
@@ -256,8 +253,8 @@ class BillingConfigSchema(ma.Schema):
     sponsors = ma.fields.List(ma.fields.Nested(BillingSponsorSchema), load_default=list)
     tariffs = ma.fields.List(ma.fields.Nested(BillingTariffSchema), load_default=list)
     sponsorships = ma.fields.List(ma.fields.Nested(BillingSponsorshipSchema), load_default=list)
-    pools = ma.fields.List(ma.fields.Nested(BillingPoolSchema), load_default=list)
-    # Resolved by name: plugins.billing.grant_schemas imports this module.
+    # Pools and grants are resolved by name: their schema modules import this one.
+    pools = ma.fields.List(ma.fields.Nested("BillingPoolSchema"), load_default=list)
     grants = ma.fields.List(ma.fields.Nested("GrantConfigSchema"), load_default=list)
 
 
