@@ -93,7 +93,18 @@ def _words(value: Any, labels: Mapping[str, Any]) -> Any:
     parts = value.split(" or ")
     if not all(part in labels for part in parts):
         return value
-    return gettext(" or ").join(str(labels[part]) for part in parts)
+    return gettext(" or ").join(_inside_a_sentence(str(labels[part])) for part in parts)
+
+
+def _inside_a_sentence(word: str) -> str:
+    """A label as it stands inside an English sentence: "Published" -> "published".
+    German keeps its capitals (nouns, and the translations quote the label)."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    if locale is not None and locale.language != "en":
+        return word
+    return word[:1].lower() + word[1:]
 
 
 def labelled_params(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -97,7 +97,7 @@ def test_months_numbers_and_labels_of_a_kind(app, language, expected):
     ("language", "expected"),
     [
         ("de", {"status": "Entwurf", "action": "Pausieren", "allowed": "Aktiv oder Gesperrt", "value": "draft"}),
-        ("en", {"status": "Draft", "action": "Pause", "allowed": "Active or Suspended", "value": "draft"}),
+        ("en", {"status": "draft", "action": "pause", "allowed": "active or suspended", "value": "draft"}),
     ],
 )  # fmt: skip
 def test_error_parameters_that_are_identifiers_become_labels(app, language, expected):

@@ -132,7 +132,7 @@ def test_a_new_organisation_is_told_that_it_is_unverified(app, login, coesfeld, 
     ("headers", "expected"),
     [
         (DE, "„Fortsetzen“ ist bei einem Angebot im Status „Veröffentlicht“ nicht möglich"),
-        (EN, "cannot Resume an offer that is Published"),
+        (EN, "cannot resume an offer that is published"),
     ],
 )
 def test_status_words_in_an_error_are_labels_of_the_page_language(
