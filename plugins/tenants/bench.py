@@ -47,9 +47,9 @@ def run(path: Path, postgres_url: str | None = None) -> dict[str, Any]:
 
 def _measure(url: str, instance: str, plugins: Any, path: Path) -> dict[str, Any]:
     from core import create_app, get_db, migrate, session
+    from plugins.tenants.import_planning import plan_import
     from plugins.tenants.import_sources import read_source
     from plugins.tenants.import_writing import write_plan
-    from plugins.tenants.importing import plan_import
 
     app = create_app(
         {"DATABASE_URL": url, "INSTANCE_PATH": instance, "SECRET_KEY": "bench", "PLUGINS": plugins}

@@ -1,4 +1,4 @@
-"""Step 3 of a bulk import: write a :class:`~plugins.tenants.importing.Plan` in bulk.
+"""Step 3 of a bulk import: write a :class:`~plugins.tenants.import_planning.Plan` in bulk.
 
 One INSERT per level and chunk (parents before children, so their ids are known in
 memory), the old keys of renamed places as aliases, one audit entry per new or
@@ -27,7 +27,7 @@ from core import (
 from plugins.tenants.import_sources import TENANT_KINDS
 
 if TYPE_CHECKING:
-    from plugins.tenants.importing import Plan
+    from plugins.tenants.import_planning import Plan
 
 CHUNK = 1000
 
