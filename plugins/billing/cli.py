@@ -12,7 +12,9 @@ from flask.cli import with_appcontext
 
 from core import (
     ValidationError,
+    emit,
     emit_json,
+    emit_rows,
     emit_table,
     json_option,
     read_text_file,
@@ -553,11 +555,19 @@ def pools_allocation(key: str, as_json: bool) -> None:
     from plugins.billing.describe import pool_allocation
 
     data = pool_allocation(key)
-    if as_json:
-        emit_json(data)
-        return
-    emit_table(
-        ["year", "member", "share"], [[s["year"], s["member"], s["amount"]] for s in data["shares"]]
+    emit(
+        data,
+        as_json,
+        lambda: emit_rows(
+            data["shares"],
+            False,
+            {
+                "year": "year",
+                "member": "member",
+                "share": "amount",
+                "basis": lambda share: share["basis"] or "-",
+            },
+        ),
     )
 
 

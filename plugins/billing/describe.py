@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from core import NotFoundError, Tenant, ValidationError, cross_tenant, session, tenant_context
 from plugins.billing.models import Contract, CostPool, TerminationRight
 from plugins.billing.money import format_amount, rate_from_basis_points
+from plugins.billing.pool_sources import contract_entries
 from plugins.billing.pools import allocate
 
 
@@ -96,8 +98,13 @@ def right_as_dict(right: TerminationRight) -> dict[str, Any]:
     }
 
 
-def pool_allocation(key: str) -> dict[str, Any]:
-    """Every member's share of a pool per year, with totals per member."""
+def pool_allocation(key: str, today: dt.date | None = None) -> dict[str, Any]:
+    """Every member's share of a pool per year, with totals per member.
+
+    Shares of typed costs, staff costs and flat amounts have ``basis`` None; shares of
+    a contract's billed fees (co-financing) name the contract basis and count the
+    completed years only (before ``today``'s year), as the billing run does.
+    """
     pool = session.scalar(select(CostPool).where(CostPool.key == key))
     if pool is None:
         raise NotFoundError(
@@ -109,9 +116,18 @@ def pool_allocation(key: str) -> dict[str, Any]:
             select(Tenant).where(Tenant.id.in_([m.member_tenant_id for m in pool.members]))
         )
     }
-    shares = allocate(pool, {tenant_id: tenant.ags for tenant_id, tenant in tenants.items()})
+    ags_of = {tenant_id: tenant.ags for tenant_id, tenant in tenants.items()}
+    shares = [(share, None) for share in allocate(pool, ags_of)]
+    this_year = (today or dt.date.today()).year
+    for basis in pool.contract_costs:
+        entries = contract_entries(basis, before_year=this_year)
+        shares += [
+            (share, basis.description)
+            for share in allocate(pool, ags_of, entries, flat=False)
+            if share.cents > 0
+        ]
     totals: dict[str, int] = {}
-    for share in shares:
+    for share, _basis in shares:
         slug = tenants[share.member.member_tenant_id].slug
         totals[slug] = totals.get(slug, 0) + share.cents
     return {
@@ -124,8 +140,9 @@ def pool_allocation(key: str) -> dict[str, Any]:
                 "member": tenants[s.member.member_tenant_id].slug,
                 "ags": s.ags,
                 "amount": format_amount(s.cents),
+                "basis": basis,
             }
-            for s in shares
+            for s, basis in shares
         ],
         "totals": {slug: format_amount(cents) for slug, cents in sorted(totals.items())},
     }

@@ -130,3 +130,25 @@ def test_unknown_contract_in_the_file_names_the_key_path(app, runner):
         "pools[0].contract_costs[0]: no contract of AGS 05558 for service 'engagement'; "
         "connect the tenant first" in result.stderr
     )
+
+
+def test_members_see_the_contract_shares_in_the_pool_calculation(app, runner, subscribe):
+    """The allocation behind a member's share names the co-financed contract (issue 12
+    §4): the same cents as the invoice lines, the Kreis's own share included."""
+    from plugins.billing.describe import pool_allocation
+
+    _setup(subscribe)
+    allocation = pool_allocation("engagementdirekt-kreis", today=dt.date(2025, 1, 15))
+    assert [
+        (share["year"], share["member"], share["amount"], share["basis"])
+        for share in allocation["shares"]
+        if share["basis"] is not None
+    ] == [
+        (2024, "kreis-coesfeld", "1015.97", "Engagementdirekt-Vertrag des Kreises"),
+        (2024, "ascheberg", "1015.96", "Engagementdirekt-Vertrag des Kreises"),
+        (2024, "billerbeck", "1015.96", "Engagementdirekt-Vertrag des Kreises"),
+        (2024, "coesfeld", "1015.96", "Engagementdirekt-Vertrag des Kreises"),
+    ]
+    # In 2024 itself the year is not complete: nothing of the contract is shared yet.
+    early = pool_allocation("engagementdirekt-kreis", today=dt.date(2024, 12, 31))
+    assert [share for share in early["shares"] if share["basis"] is not None] == []
