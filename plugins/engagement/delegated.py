@@ -28,7 +28,7 @@ SERVICE_KEY = "engagement"
 
 def blueprint() -> Blueprint:
     """A fresh blueprint (one per application)."""
-    from plugins.engagement.views import _template_helpers
+    from plugins.engagement.views import template_helpers
 
     bp = Blueprint(
         "engagement_delegated",
@@ -37,7 +37,7 @@ def blueprint() -> Blueprint:
         template_folder="templates",
     )
     bp.add_url_rule("/review", view_func=review, methods=["GET", "POST"])
-    bp.context_processor(_template_helpers)
+    bp.context_processor(template_helpers)
     return bp
 
 
