@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cli import plugin_kit
-from core.output import emit, emit_json, emit_rows, emit_table, json_option
+from core.output import emit, emit_rows, emit_table, json_option
 from core.plugins import current_host
 
 
@@ -97,21 +97,22 @@ def current(as_json: bool) -> None:
     from core import migrate
 
     state = migrate.current(current_app)
-    if as_json:
-        emit_json(state)
-        return
-    emit_table(
-        ["component", "current", "head", "state"],
-        [
+
+    def show() -> None:
+        emit_table(
+            ["component", "current", "head", "state"],
             [
-                name,
-                ",".join(s["current"]) or "-",
-                ",".join(s["heads"]),
-                "ok" if s["up_to_date"] else "behind",
-            ]
-            for name, s in state.items()
-        ],
-    )
+                [
+                    name,
+                    ",".join(s["current"]) or "-",
+                    ",".join(s["heads"]),
+                    "ok" if s["up_to_date"] else "behind",
+                ]
+                for name, s in state.items()
+            ],
+        )
+
+    emit(state, as_json, show)
 
 
 @db.command()
@@ -174,16 +175,17 @@ def plugins_list(as_json: bool) -> None:
     """Every plugin with its state (loaded, failed, not-installed) and reason."""
     host = _host()
     infos = [host.infos[name] for name in host.order]
-    if as_json:
-        emit_json([info.as_dict() for info in infos])
-        return
-    emit_table(
-        ["name", "version", "state", "hooks / reason"],
-        [
-            [i.name, i.version or "-", i.state, i.reason or ", ".join(sorted(i.hooks))]
-            for i in infos
-        ],
-    )
+
+    def show() -> None:
+        emit_table(
+            ["name", "version", "state", "hooks / reason"],
+            [
+                [i.name, i.version or "-", i.state, i.reason or ", ".join(sorted(i.hooks))]
+                for i in infos
+            ],
+        )
+
+    emit([info.as_dict() for info in infos], as_json, show)
 
 
 @click.group()
@@ -199,13 +201,14 @@ def services_list(as_json: bool) -> None:
     from core.services import catalogue
 
     manifests = list(catalogue())
-    if as_json:
-        emit_json([m.as_dict() for m in manifests])
-        return
-    emit_table(
-        ["key", "title", "themenfeld", "version", "plugin"],
-        [[m.key, m.title, m.themenfeld, m.version, m.plugin] for m in manifests],
-    )
+
+    def show() -> None:
+        emit_table(
+            ["key", "title", "themenfeld", "version", "plugin"],
+            [[m.key, m.title, m.themenfeld, m.version, m.plugin] for m in manifests],
+        )
+
+    emit([m.as_dict() for m in manifests], as_json, show)
 
 
 # ---------------------------------------------------------------------------------

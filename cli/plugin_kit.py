@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from core.output import emit_json, json_option
+from core.output import emit, json_option
 from core.plugins import current_host
 
 
@@ -43,17 +43,18 @@ def hooks(output: Path | None, check: bool, as_json: bool) -> None:
             raise click.exceptions.Exit(1)
         click.echo(f"{len(docs)} hooks, all fully documented.")
         return
-    if as_json:
-        emit_json({"api_version": API_VERSION, "hooks": [doc.as_dict() for doc in docs]})
-        return
-    text = hookdoc.render_markdown(
-        docs, api_version=API_VERSION, preamble=hookdoc.module_preamble(hookspecs)
-    )
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote the reference of {len(docs)} hooks to {output}.", err=True)
+
+    def show() -> None:
+        text = hookdoc.render_markdown(
+            docs, api_version=API_VERSION, preamble=hookdoc.module_preamble(hookspecs)
+        )
+        if output is None:
+            click.echo(text, nl=False)
+        else:
+            output.write_text(text, encoding="utf-8")
+            click.echo(f"Wrote the reference of {len(docs)} hooks to {output}.", err=True)
+
+    emit({"api_version": API_VERSION, "hooks": [doc.as_dict() for doc in docs]}, as_json, show)
 
 
 @click.group("plugin")
@@ -112,23 +113,26 @@ def new(
     )
     target = directory or Path(spec.dist)
     files = scaffolding.create_plugin(spec, target)
-    if as_json:
-        emit_json(
-            {
-                "name": spec.name,
-                "package": spec.package,
-                "distribution": spec.dist,
-                "directory": str(target),
-                "files": [str(path) for path in files],
-            }
+
+    def show() -> None:
+        click.echo(
+            f"Created the plugin {spec.name!r} (package {spec.package}) in {target}/ "
+            f"with {len(files)} files."
         )
-        return
-    click.echo(
-        f"Created the plugin {spec.name!r} (package {spec.package}) in {target}/ "
-        f"with {len(files)} files."
+        click.echo("Next:")
+        click.echo(f"  cd {target}")
+        click.echo("  pip install -e '.[test]'")
+        click.echo("  python -m pytest")
+        click.echo("  rathaus services list")
+
+    emit(
+        {
+            "name": spec.name,
+            "package": spec.package,
+            "distribution": spec.dist,
+            "directory": str(target),
+            "files": [str(path) for path in files],
+        },
+        as_json,
+        show,
     )
-    click.echo("Next:")
-    click.echo(f"  cd {target}")
-    click.echo("  pip install -e '.[test]'")
-    click.echo("  python -m pytest")
-    click.echo("  rathaus services list")

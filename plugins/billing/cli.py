@@ -13,7 +13,6 @@ from flask.cli import with_appcontext
 from core import (
     ValidationError,
     emit,
-    emit_json,
     emit_rows,
     emit_table,
     json_option,
@@ -94,22 +93,23 @@ def run_command(period: str, issuer_key: str | None, dry_run: bool, as_json: boo
     result = run_billing(month, issuer_key=issuer_key, dry_run=dry_run, progress=progress)
     progress.finish()
     data = result.as_dict()
-    if as_json:
-        emit_json(data)
-        return
-    verb = "would create" if dry_run else "created"
-    extended = ""
-    if data["invoices_extended"]:
-        extend = "would extend" if dry_run else "extended"
-        extended = f" ({extend} {data['invoices_extended']} open draft(s))"
-    click.echo(
-        f"{month.label}: {verb} {data['invoices_created']} invoice(s){extended}, "
-        f"{data['lines_created']} line(s) "
-        f"({data['items_already_billed']} of {data['items_due']} item(s) billed before); net "
-        f"{data['net']} EUR"
-    )
-    for warning in data["warnings"]:
-        click.echo(f"Warning: {warning}", err=True)
+
+    def show() -> None:
+        verb = "would create" if dry_run else "created"
+        extended = ""
+        if data["invoices_extended"]:
+            extend = "would extend" if dry_run else "extended"
+            extended = f" ({extend} {data['invoices_extended']} open draft(s))"
+        click.echo(
+            f"{month.label}: {verb} {data['invoices_created']} invoice(s){extended}, "
+            f"{data['lines_created']} line(s) "
+            f"({data['items_already_billed']} of {data['items_due']} item(s) billed before); net "
+            f"{data['net']} EUR"
+        )
+        for warning in data["warnings"]:
+            click.echo(f"Warning: {warning}", err=True)
+
+    emit(data, as_json, show)
 
 
 @billing.command("finalize")
@@ -131,20 +131,20 @@ def finalize_command(
         refs, everything=everything, today=_date(issue_date, "date"), progress=progress
     )
     progress.finish()
-    if as_json:
-        emit_json(report)
+
+    def show() -> None:
+        click.echo(f"finalised {len(report['finalized'])} invoice(s)")
+        for skipped in report["skipped"]:
+            click.echo(f"skipped draft {skipped['id']}: {skipped['reason']}", err=True)
         if report["skipped"]:
-            raise click.exceptions.Exit(2)
-        return
-    click.echo(f"finalised {len(report['finalized'])} invoice(s)")
-    for skipped in report["skipped"]:
-        click.echo(f"skipped draft {skipped['id']}: {skipped['reason']}", err=True)
+            click.echo(
+                f"Error: drafts: {len(report['skipped'])} draft(s) not finalised; fix the "
+                "payers' master data (rathaus tenants update) and run again",
+                err=True,
+            )
+
+    emit(report, as_json, show)
     if report["skipped"]:
-        click.echo(
-            f"Error: drafts: {len(report['skipped'])} draft(s) not finalised; fix the payers' "
-            "master data (rathaus tenants update) and run again",
-            err=True,
-        )
         raise click.exceptions.Exit(2)
 
 
@@ -162,10 +162,7 @@ def cancel_command(number: str, reason: str, issue_date: str | None, as_json: bo
     from plugins.billing.invoices import as_dict, cancel
 
     document = cancel(number, reason, today=_date(issue_date, "date"))
-    if as_json:
-        emit_json(as_dict(document))
-    else:
-        click.echo(f"{number} cancelled by {document.number}")
+    emit(as_dict(document), as_json, f"{number} cancelled by {document.number}")
 
 
 # ---------------------------------------------------------------------------------
@@ -197,26 +194,27 @@ def invoices_list(
     if period:
         parse_month(period)
     data = as_dicts(list_invoices(period=period, payer=payer, status=status, issuer=issuer))
-    if as_json:
-        emit_json(data)
-        return
-    emit_table(
-        ["id", "number", "issuer", "payer", "period", "net", "vat", "gross", "status"],
-        [
+
+    def show() -> None:
+        emit_table(
+            ["id", "number", "issuer", "payer", "period", "net", "vat", "gross", "status"],
             [
-                d["id"],
-                d["number"] or "-",
-                d["issuer"],
-                d["payer"]["key"],
-                d["period"],
-                d["net"],
-                d["vat"],
-                d["gross"],
-                d["status"],
-            ]
-            for d in data
-        ],
-    )
+                [
+                    d["id"],
+                    d["number"] or "-",
+                    d["issuer"],
+                    d["payer"]["key"],
+                    d["period"],
+                    d["net"],
+                    d["vat"],
+                    d["gross"],
+                    d["status"],
+                ]
+                for d in data
+            ],
+        )
+
+    emit(data, as_json, show)
 
 
 @invoices_group.command("show")
@@ -228,33 +226,36 @@ def invoices_show(number: str, as_json: bool) -> None:
     from plugins.billing.invoices import as_dicts, invoice_by_ref
 
     data = as_dicts([invoice_by_ref(number)])[0]
-    if as_json:
-        emit_json(data)
-        return
-    payer = data["payer"]
-    click.echo(f"{data['number'] or 'draft ' + str(data['id'])} ({data['type']}, {data['status']})")
-    for key in ("issuer", "issue_date", "due_date", "period", "vat_category", "cancel_reason"):
-        if data[key] is not None:
-            click.echo(f"{key}: {data[key]}")
-    click.echo(f"payer: {payer.get('name') or payer['key']} ({payer['key']})")
-    click.echo("")
-    emit_table(
-        ["pos", "description", "for", "qty", "unit", "net", "vat"],
-        [
+
+    def show() -> None:
+        payer = data["payer"]
+        click.echo(
+            f"{data['number'] or 'draft ' + str(data['id'])} ({data['type']}, {data['status']})"
+        )
+        for key in ("issuer", "issue_date", "due_date", "period", "vat_category", "cancel_reason"):
+            if data[key] is not None:
+                click.echo(f"{key}: {data[key]}")
+        click.echo(f"payer: {payer.get('name') or payer['key']} ({payer['key']})")
+        click.echo("")
+        emit_table(
+            ["pos", "description", "for", "qty", "unit", "net", "vat"],
             [
-                line["position"],
-                line["description"],
-                line["for_tenant"] or "-",
-                line["quantity"],
-                line["unit_price"],
-                line["net"],
-                f"{line['vat_category']} {line['vat_rate']} %",
-            ]
-            for line in data["lines"]
-        ],
-    )
-    click.echo("")
-    click.echo(f"net {data['net']} EUR, VAT {data['vat']} EUR, gross {data['gross']} EUR")
+                [
+                    line["position"],
+                    line["description"],
+                    line["for_tenant"] or "-",
+                    line["quantity"],
+                    line["unit_price"],
+                    line["net"],
+                    f"{line['vat_category']} {line['vat_rate']} %",
+                ]
+                for line in data["lines"]
+            ],
+        )
+        click.echo("")
+        click.echo(f"net {data['net']} EUR, VAT {data['vat']} EUR, gross {data['gross']} EUR")
+
+    emit(data, as_json, show)
 
 
 @billing.command("xrechnung")
@@ -311,15 +312,16 @@ def report_command(year: int, as_json: bool) -> None:
     from plugins.billing.reports import yearly_report
 
     data = yearly_report(year)
-    if as_json:
-        emit_json(data)
-        return
-    emit_table(
-        ["payer", "net", "vat", "gross"],
-        [[p["payer"], p["net"], p["vat"], p["gross"]] for p in data["payers"]],
-    )
-    click.echo("")
-    emit_table(["service", "net"], [[s["service"], s["net"]] for s in data["services"]])
+
+    def show() -> None:
+        emit_table(
+            ["payer", "net", "vat", "gross"],
+            [[p["payer"], p["net"], p["vat"], p["gross"]] for p in data["payers"]],
+        )
+        click.echo("")
+        emit_table(["service", "net"], [[s["service"], s["net"]] for s in data["services"]])
+
+    emit(data, as_json, show)
 
 
 # ---------------------------------------------------------------------------------
@@ -374,18 +376,19 @@ def apply_command(file: Path, dry_run: bool, as_json: bool) -> None:
     from plugins.billing.configuration import apply_toml
 
     report = apply_toml(read_text_file(file), dry_run=dry_run)
-    if as_json:
-        emit_json(report)
-        return
-    if dry_run:
-        click.echo("Dry run: nothing was changed. A real apply would change:")
-    for kind, keys in report["changed"].items():
+
+    def show() -> None:
         if dry_run:
-            click.echo(f"{kind}: would change {', '.join(keys) if keys else 'nothing'}")
-        else:
-            click.echo(f"{kind}: {', '.join(keys) if keys else 'unchanged'}")
-    for warning in report["warnings"]:
-        click.echo(f"Warning: {warning}", err=True)
+            click.echo("Dry run: nothing was changed. A real apply would change:")
+        for kind, keys in report["changed"].items():
+            if dry_run:
+                click.echo(f"{kind}: would change {', '.join(keys) if keys else 'nothing'}")
+            else:
+                click.echo(f"{kind}: {', '.join(keys) if keys else 'unchanged'}")
+        for warning in report["warnings"]:
+            click.echo(f"Warning: {warning}", err=True)
+
+    emit(report, as_json, show)
 
 
 @billing.command("reconcile")
@@ -402,10 +405,7 @@ def reconcile_command(as_json: bool) -> None:
             {"id": c.id, "tenant_id": c.tenant_id, "service": c.service_key} for c in created
         ]
     }
-    if as_json:
-        emit_json(data)
-    else:
-        click.echo(f"created {len(created)} contract(s)")
+    emit(data, as_json, f"created {len(created)} contract(s)")
 
 
 @billing.command("termination-rights")
@@ -420,23 +420,24 @@ def termination_rights_command(open_on: str | None, as_json: bool) -> None:
     open_termination_rights(dt.date.today())
     session.commit()
     data = [right_as_dict(right) for right in termination_rights(_date(open_on, "open_on"))]
-    if as_json:
-        emit_json(data)
-        return
-    emit_table(
-        ["contract", "tenant", "service", "opens", "closes", "used"],
-        [
+
+    def show() -> None:
+        emit_table(
+            ["contract", "tenant", "service", "opens", "closes", "used"],
             [
-                d["contract_id"],
-                d["tenant"],
-                d["service"],
-                d["opens_on"],
-                d["closes_on"],
-                d["used_on"] or "-",
-            ]
-            for d in data
-        ],
-    )
+                [
+                    d["contract_id"],
+                    d["tenant"],
+                    d["service"],
+                    d["opens_on"],
+                    d["closes_on"],
+                    d["used_on"] or "-",
+                ]
+                for d in data
+            ],
+        )
+
+    emit(data, as_json, show)
 
 
 @billing.group("contracts")
@@ -454,24 +455,25 @@ def contracts_list(slug: str | None, as_json: bool) -> None:
 
     tenant = tenant_or_fail(slug) if slug else None
     data = [contract_as_dict(contract) for contract in contracts_of(tenant)]
-    if as_json:
-        emit_json(data)
-        return
-    emit_table(
-        ["id", "tenant", "service", "from", "until", "vat", "version"],
-        [
+
+    def show() -> None:
+        emit_table(
+            ["id", "tenant", "service", "from", "until", "vat", "version"],
             [
-                d["id"],
-                d["tenant"],
-                d["service"],
-                d["starts_on"],
-                d["ends_on"] or "-",
-                d["vat_category"],
-                d["tariff_version"],
-            ]
-            for d in data
-        ],
-    )
+                [
+                    d["id"],
+                    d["tenant"],
+                    d["service"],
+                    d["starts_on"],
+                    d["ends_on"] or "-",
+                    d["vat_category"],
+                    d["tariff_version"],
+                ]
+                for d in data
+            ],
+        )
+
+    emit(data, as_json, show)
 
 
 @contracts_group.command("terminate")
@@ -497,12 +499,11 @@ def contracts_terminate(
         notice_on=_date(notice_on, "notice_on"),
     )
     session.commit()
-    if as_json:
-        emit_json(contract_as_dict(contract))
-    else:
-        click.echo(
-            f"contract {contract.id} ends on {contract.ends_on.isoformat()} ({contract.end_reason})"
-        )
+    emit(
+        contract_as_dict(contract),
+        as_json,
+        f"contract {contract.id} ends on {contract.ends_on.isoformat()} ({contract.end_reason})",
+    )
 
 
 @contracts_group.command("set-vat")
@@ -523,10 +524,7 @@ def contracts_set_vat(contract_id: int, category: str, rate: str, as_json: bool)
         contract_by_id(contract_id), VatCategory(category), rate_to_bp(rate)
     )
     session.commit()
-    if as_json:
-        emit_json(contract_as_dict(contract))
-    else:
-        click.echo(f"contract {contract.id}: {category} {rate} %")
+    emit(contract_as_dict(contract), as_json, f"contract {contract.id}: {category} {rate} %")
 
 
 @billing.group("pools")
@@ -587,8 +585,9 @@ def bench_command(tenants: int, period: str, database_url: str | None, as_json: 
     from plugins.billing.bench import run_bench
 
     figures = run_bench(tenants=tenants, period=period, database_url=database_url)
-    if as_json:
-        emit_json(figures)
-        return
-    for name, value in figures.items():
-        click.echo(f"{name}: {value}")
+
+    def show() -> None:
+        for name, value in figures.items():
+            click.echo(f"{name}: {value}")
+
+    emit(figures, as_json, show)

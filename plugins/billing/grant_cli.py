@@ -7,7 +7,7 @@ import datetime as dt
 import click
 from flask.cli import with_appcontext
 
-from core import ValidationError, emit_json, emit_table, json_option
+from core import ValidationError, emit, emit_table, json_option
 
 
 @click.group("grants")
@@ -23,24 +23,25 @@ def grants_list(as_json: bool) -> None:
     from plugins.billing.grants import list_grants, summary
 
     data = [summary(grant) for grant in list_grants()]
-    if as_json:
-        emit_json(data)
-        return
-    emit_table(
-        ["key", "funder", "recipient", "requested", "granted", "paid out", "left"],
-        [
+
+    def show() -> None:
+        emit_table(
+            ["key", "funder", "recipient", "requested", "granted", "paid out", "left"],
             [
-                d["key"],
-                d["funder"],
-                d["recipient"]["key"],
-                d["requested"],
-                d["granted"],
-                d["paid_out"],
-                d["left"],
-            ]
-            for d in data
-        ],
-    )
+                [
+                    d["key"],
+                    d["funder"],
+                    d["recipient"]["key"],
+                    d["requested"],
+                    d["granted"],
+                    d["paid_out"],
+                    d["left"],
+                ]
+                for d in data
+            ],
+        )
+
+    emit(data, as_json, show)
 
 
 @grants_group.command("show")
@@ -52,22 +53,23 @@ def grants_show(key: str, as_json: bool) -> None:
     from plugins.billing.grants import grant_by_key, report
 
     data = report(grant_by_key(key))
-    if as_json:
-        emit_json(data)
-        return
-    for label in ("purpose", "funder", "requested", "granted", "own_funds", "paid_out", "left"):
-        click.echo(f"{label}: {data[label]}")
-    emit_table(
-        ["year", "carried in", "planned", "paid out", "carried over"],
-        [
-            [r["year"], r["carried_in"], r["planned"], r["paid_out"], r["carried_over"]]
-            for r in data["by_year"]
-        ],
-    )
-    emit_table(
-        ["partner", "planned", "paid out", "left"],
-        [[r["partner"], r["planned"], r["paid_out"], r["left"]] for r in data["by_partner"]],
-    )
+
+    def show() -> None:
+        for label in ("purpose", "funder", "requested", "granted", "own_funds", "paid_out", "left"):
+            click.echo(f"{label}: {data[label]}")
+        emit_table(
+            ["year", "carried in", "planned", "paid out", "carried over"],
+            [
+                [r["year"], r["carried_in"], r["planned"], r["paid_out"], r["carried_over"]]
+                for r in data["by_year"]
+            ],
+        )
+        emit_table(
+            ["partner", "planned", "paid out", "left"],
+            [[r["partner"], r["planned"], r["paid_out"], r["left"]] for r in data["by_partner"]],
+        )
+
+    emit(data, as_json, show)
 
 
 @grants_group.command("pay")
@@ -110,13 +112,15 @@ def grants_pay(
         key, partner, year, paid_on=day, amount_cents=cents, budget_position=budget_position
     )
     data = payout_as_dict(payout)
-    if as_json:
-        emit_json(data)
-        return
-    budget = f" ({data['budget_position']})" if data["budget_position"] else ""
-    click.echo(
-        f"{data['document']} {data['number']}: {data['amount']} EUR -> {data['partner']}{budget}"
-    )
+
+    def show() -> None:
+        budget = f" ({data['budget_position']})" if data["budget_position"] else ""
+        click.echo(
+            f"{data['document']} {data['number']}: {data['amount']} EUR -> "
+            f"{data['partner']}{budget}"
+        )
+
+    emit(data, as_json, show)
 
 
 def add_subsidy_command(pools_group: click.Group) -> None:
@@ -139,12 +143,13 @@ def add_subsidy_command(pools_group: click.Group) -> None:
 
         today = _day(day) if day else None
         data = decide_subsidy(pool, source, year, status, today=today)
-        if as_json:
-            emit_json(data)
-            return
-        click.echo(f"status: {data['status']}")
-        for original, credit in zip(data["cancelled"], data["credit_notes"], strict=True):
-            click.echo(f"{original} cancelled by credit note {credit}")
+
+        def show() -> None:
+            click.echo(f"status: {data['status']}")
+            for original, credit in zip(data["cancelled"], data["credit_notes"], strict=True):
+                click.echo(f"{original} cancelled by credit note {credit}")
+
+        emit(data, as_json, show)
 
 
 def _day(text: str) -> dt.date:
@@ -180,7 +185,4 @@ def add_settled_command(contracts_group: click.Group) -> None:
         )
         session.commit()
         data = contract_as_dict(contract)
-        if as_json:
-            emit_json(data)
-            return
-        click.echo(f"contract {contract.id}: billed from {contract.billable_from}")
+        emit(data, as_json, f"contract {contract.id}: billed from {contract.billable_from}")

@@ -9,7 +9,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from core import ValidationError, emit_json, json_option
+from core import ValidationError, emit, json_option
 
 
 def _day(text: str | None) -> dt.date:
@@ -42,18 +42,23 @@ def _fte(text: str) -> int:
 
 
 def _show(data: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        emit_json(data)
-        return
-    click.echo(
-        f"{data['pool']}: {data['approval']}"
-        + (f" ({data['approval_note']})" if data["approval_note"] else "")
-    )
-    for line in data["staff_costs"]:
+
+    def show() -> None:
         click.echo(
-            f"  {line['first_year']}-{line['last_year']} {line['grade']} x {line['fte']}: "
-            + (f"{line['cost_per_year']} EUR a year" if line["cost_per_year"] else "no annual cost")
+            f"{data['pool']}: {data['approval']}"
+            + (f" ({data['approval_note']})" if data["approval_note"] else "")
         )
+        for line in data["staff_costs"]:
+            click.echo(
+                f"  {line['first_year']}-{line['last_year']} {line['grade']} x {line['fte']}: "
+                + (
+                    f"{line['cost_per_year']} EUR a year"
+                    if line["cost_per_year"]
+                    else "no annual cost"
+                )
+            )
+
+    emit(data, as_json, show)
 
 
 def add_pool_commands(pools_group: click.Group, contracts_group: click.Group) -> None:
@@ -173,7 +178,8 @@ def _budget_out(head: dict[str, Any], row: Any, as_json: bool) -> None:
         "budget_account": row.budget_account,
         "budget_position": row.budget_position,
     }
-    if as_json:
-        emit_json(data)
-    else:
+
+    def show() -> None:
         click.echo(data["budget_position"] or "no budget position")
+
+    emit(data, as_json, show)
