@@ -79,6 +79,13 @@ class LazyCommand(click.Command):
         """Run the real command as a program of its own."""
         return self.load().main(*args, **kwargs)
 
+    def __getattr__(self, name: str) -> Any:
+        """Anything a plain command lacks (a group's ``commands``, ``get_command``...)
+        from the real command."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.load(), name)
+
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
         """The real command's completions."""
         return self.load().shell_complete(ctx, incomplete)

@@ -79,3 +79,19 @@ def test_help_of_the_lazy_group_is_the_real_groups():
         "Commands:\n"
         "  greet  Say hello.\n"
     )
+
+
+def test_a_lazy_group_shows_the_real_groups_subcommands():
+    lazy = LazyCommand("real", load_real)
+    assert sorted(lazy.commands) == ["greet"]
+    assert lazy.get_command(click.Context(real), "greet") is greet
+
+
+def test_private_names_are_not_passed_on():
+    lazy = LazyCommand("real", "tests.cli.test_lazycli:real")
+    try:
+        lazy._not_there  # noqa: B018
+    except AttributeError as exc:
+        assert str(exc) == "_not_there"
+    else:
+        raise AssertionError("a private name was looked up on the real command")
