@@ -11,8 +11,7 @@ from sqlalchemy import select
 from core import NotFoundError, Tenant, ValidationError, cross_tenant, session, tenant_context
 from plugins.billing.models import Contract, CostPool, TerminationRight
 from plugins.billing.money import format_amount, rate_from_basis_points
-from plugins.billing.pool_sources import contract_entries
-from plugins.billing.pools import allocate
+from plugins.billing.pools import allocate, contract_shares
 
 
 def rate_to_bp(text: str) -> int:
@@ -120,10 +119,10 @@ def pool_allocation(key: str, today: dt.date | None = None) -> dict[str, Any]:
     shares = [(share, None) for share in allocate(pool, ags_of)]
     this_year = (today or dt.date.today()).year
     for basis in pool.contract_costs:
-        entries = contract_entries(basis, before_year=this_year)
         shares += [
             (share, basis.description)
-            for share in allocate(pool, ags_of, entries, flat=False)
+            for _entry, year_shares in contract_shares(pool, basis, ags_of, this_year)
+            for share in year_shares
             if share.cents > 0
         ]
     totals: dict[str, int] = {}

@@ -22,8 +22,7 @@ from plugins.billing.models import CostPool, PoolMember
 from plugins.billing.money import format_german
 from plugins.billing.periods import Period
 from plugins.billing.pool_models import PoolApproval, PoolContractCost
-from plugins.billing.pool_sources import contract_entries
-from plugins.billing.pools import Share, allocate
+from plugins.billing.pools import Share, allocate, contract_shares
 
 
 def pools_of_month(period: Period) -> list[CostPool]:
@@ -83,12 +82,10 @@ def _contract_charges(
 ) -> list:
     """Shares of the fees billed under the basis's contract, per completed year."""
     charges = []
-    for entry in contract_entries(basis, before_year=period.start.year):
-        if entry.amount_cents <= 0:
-            continue
+    for entry, shares in contract_shares(pool, basis, ags_of, period.start.year):
         cost = format_german(entry.amount_cents)
         label = f"Beteiligung {{year}} an {basis.description} (Kosten {cost} EUR)"
-        for share in allocate(pool, ags_of, [entry], flat=False):
+        for share in shares:
             charges.extend(_share_charges(pool, share, period, f"c{basis.id}:", label))
     return charges
 

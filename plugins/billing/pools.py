@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from core import ValidationError, gazetteer
 from plugins.billing.models import Allocation, CostPool, PoolCost, PoolMember, SubsidyStatus
 from plugins.billing.money import split_cents, split_equally
-from plugins.billing.pool_sources import CostEntry, staff_entries
+from plugins.billing.pool_models import PoolContractCost
+from plugins.billing.pool_sources import CostEntry, contract_entries, staff_entries
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,19 @@ def allocate(
         for (member_id, year), cents in totals.items()
     ]
     return sorted(shares, key=lambda share: (share.year, share.ags))
+
+
+def contract_shares(
+    pool: CostPool, basis: PoolContractCost, ags_of: dict[int, str], before_year: int
+) -> list[tuple[CostEntry, list[Share]]]:
+    """The members' shares of a co-financed contract's billed fees (``basis``), per
+    completed year before ``before_year`` that cost anything: what the billing run
+    invoices and what the pool calculation shows."""
+    return [
+        (entry, allocate(pool, ags_of, [entry], flat=False))
+        for entry in contract_entries(basis, before_year=before_year)
+        if entry.amount_cents > 0
+    ]
 
 
 def validate_pool(pool: CostPool, ags_of: dict[int, str]) -> None:
