@@ -7,9 +7,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from plugins.billing.schemas import KEY, Day, Money, Rate
-
-AGS = validate.Regexp(r"^\d{8}$|^\d{5}$", error="must be an AGS")
+from plugins.billing.schemas import AGS, KEY, Day, Money, Rate
 
 
 class GrantPartnerSchema(ma.Schema):

@@ -13,10 +13,9 @@ from marshmallow import validate
 
 from plugins.billing.models import Allocation, SubsidyStatus, VatCategory
 from plugins.billing.pool_models import PoolApproval
-from plugins.billing.schemas import KEY, Day, Money, Rate, _check_vat
+from plugins.billing.schemas import AGS, KEY, Day, Money, Rate, _check_vat
 
 YEAR = validate.Range(min=2000, max=2100)
-AGS = validate.Regexp(r"^\d{8}$|^\d{5}$", error="must be an AGS")
 
 
 def _budget_check(data: dict[str, Any]) -> None:
@@ -127,9 +126,7 @@ class BillingFlatRateSchema(ma.Schema):
 class BillingPoolMemberSchema(ma.Schema):
     """A member of a pool."""
 
-    ags = ma.fields.String(
-        required=True, validate=validate.Regexp(r"^\d{8}$|^\d{5}$", error="must be an AGS")
-    )
+    ags = ma.fields.String(required=True, validate=AGS)
     joins_on = Day(required=True)
     modules = ma.fields.List(ma.fields.String(), load_default=list)
     weight = ma.fields.Integer(load_default=1, validate=validate.Range(min=0))

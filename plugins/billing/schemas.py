@@ -23,6 +23,8 @@ from plugins.billing.money import MAX_AMOUNT
 KEY = validate.Regexp(
     r"^[a-z0-9][a-z0-9_-]{0,63}$", error="must be lowercase letters, digits, - or _ (1-64)"
 )
+#: A Kreis or Gemeinde key (AGS, 5 or 8 digits).
+AGS = validate.Regexp(r"^\d{8}$|^\d{5}$", error="must be an AGS")
 
 
 class Money(ma.fields.Field):
@@ -226,7 +228,7 @@ class BillingSponsorshipSchema(ma.Schema):
     sponsor = ma.fields.String(required=True, validate=KEY)
     service = ma.fields.String(required=True, validate=KEY)
     tenants = ma.fields.List(
-        ma.fields.String(validate=validate.Regexp(r"^\d{8}$|^\d{5}$", error="must be an AGS")),
+        ma.fields.String(validate=AGS),
         load_default=None,
     )
     starts_on = Day(required=True)

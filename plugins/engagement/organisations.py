@@ -34,9 +34,8 @@ from plugins.engagement.models import (
     Organisation,
     OrganisationKind,
 )
-from plugins.engagement.offers import text_value
+from plugins.engagement.offers import PLZ, text_value
 
-PLZ = re.compile(r"^\d{5}$")
 URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 
 
