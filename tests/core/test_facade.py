@@ -128,3 +128,23 @@ def test_importing_core_loads_neither_sqlalchemy_nor_flask():
         check=True,
     ).stdout.strip()
     assert loaded == "[]"
+
+
+def test_the_type_checking_imports_are_the_facade():
+    """core/__init__.py names every export twice: in EXPORTS (resolved at run time)
+    and under TYPE_CHECKING (for editors and type checkers); both must agree."""
+    tree = ast.parse((ROOT / "core" / "__init__.py").read_text(encoding="utf-8"))
+    block = next(
+        node
+        for node in tree.body
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+    )
+    imported = {
+        alias.name: node.module
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    namespaces = {name for name, module in imported.items() if module == "core"}
+    assert {n: m for n, m in imported.items() if m != "core"} == core.EXPORTS
+    assert namespaces == set(core.NAMESPACES)
