@@ -198,7 +198,7 @@ def services() -> None:
 @with_appcontext
 def services_list(as_json: bool) -> None:
     """Every service tenants can subscribe to."""
-    from core.services import catalogue
+    from core.manifests import catalogue
 
     manifests = list(catalogue())
 

@@ -68,9 +68,9 @@ EXPORTS: dict[str, str] = {
     "UserRole": "core.models",
     # services and subscriptions
     "NOTICE_REASONS": "core.services",
-    "ServiceManifest": "core.services",
+    "ServiceManifest": "core.manifests",
     "active_subscription": "core.services",
-    "catalogue": "core.services",
+    "catalogue": "core.manifests",
     "end_subscription": "core.services",
     "is_subscribed": "core.services",
     "require_subscription": "core.services",
@@ -228,6 +228,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from core.lazycli import LazyCommand
     from core.lifecycle import ensure_tenant, nearest_registered_ancestor, record_aliases
     from core.mail import queue_mail, send_pending
+    from core.manifests import ServiceManifest, catalogue
     from core.models import (
         AuditEntry,
         OutboxMessage,
@@ -249,9 +250,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from core.security import safe_next
     from core.services import (
         NOTICE_REASONS,
-        ServiceManifest,
         active_subscription,
-        catalogue,
         end_subscription,
         is_subscribed,
         require_subscription,

@@ -23,10 +23,10 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from core import bounds, builtin, db, i18n, ratelimit, security
 from core.config import load_settings, resolve_instance_path
 from core.deferred import RathausFlask
+from core.manifests import EXTENSION_KEY as SERVICES_KEY
+from core.manifests import Catalogue, check_requirements
 from core.plugins import EXTENSION_KEY as PLUGINS_KEY
 from core.plugins import PluginHost
-from core.services import EXTENSION_KEY as SERVICES_KEY
-from core.services import Catalogue, check_requirements
 
 log = logging.getLogger(__name__)
 

@@ -94,7 +94,7 @@ def service_title(key: str) -> str:
     """The name of a service for people: its label, else the manifest's title."""
     if key in SERVICE_LABELS:
         return str(SERVICE_LABELS[key])
-    from core.services import EXTENSION_KEY
+    from core.manifests import EXTENSION_KEY
 
     services = current_app.extensions.get(EXTENSION_KEY)
     manifest = services.services.get(key) if services is not None else None

@@ -375,7 +375,7 @@ def subscribed_tenant(
 ) -> Any:
     """``tenant``, subscribed to the service named by ``@pytest.mark.service("key")``
     (default: every service in the catalogue, in dependency order)."""
-    from core.services import catalogue
+    from core.manifests import catalogue
 
     marker = request.node.get_closest_marker("service")
     keys = list(marker.args) if marker else _dependency_order(catalogue())
