@@ -12,7 +12,7 @@ from core.db import session
 from core.tenancy import cross_tenant
 from core.testing import submit
 from plugins.billing.models import Invoice, InvoiceStatus
-from plugins.engagement.demo import ORGANISATIONS
+from plugins.engagement.demo_content import ORGANISATIONS
 from plugins.engagement.models import Membership, Organisation
 
 LINE = re.compile(
