@@ -164,7 +164,7 @@ def measure_activations(folder: str, count: int = 400) -> dict[str, Any]:
 
 
 def main() -> None:
-    from plugins.tenants.bench import default_file
+    from tenants_import import default_file  # bench/ is the script's folder on sys.path
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--file", type=Path, default=default_file())

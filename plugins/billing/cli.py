@@ -567,27 +567,3 @@ def pools_allocation(key: str, as_json: bool) -> None:
             },
         ),
     )
-
-
-@billing.command("bench")
-@click.option(
-    "--tenants", default=11000, show_default=True, help="Tenants with two subscriptions each."
-)
-@click.option("--period", default="2024-03", show_default=True, help="Month billed.")
-@click.option(
-    "--database-url",
-    envvar="RATHAUS_BENCH_DATABASE_URL",
-    help="Empty database to fill (default: a temporary SQLite file).",
-)
-@json_option
-def bench_command(tenants: int, period: str, database_url: str | None, as_json: bool) -> None:
-    """Time a billing run, a re-run and finalisation for many tenants; prints figures."""
-    from plugins.billing.bench import run_bench
-
-    figures = run_bench(tenants=tenants, period=period, database_url=database_url)
-
-    def show() -> None:
-        for name, value in figures.items():
-            click.echo(f"{name}: {value}")
-
-    emit(figures, as_json, show)

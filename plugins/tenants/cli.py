@@ -476,53 +476,6 @@ def invite_admin(tenant: str, email: str, days: int | None, as_json: bool) -> No
     emit(data, as_json, show)
 
 
-# ---------------------------------------------------------------------------------
-# Benchmark
-# ---------------------------------------------------------------------------------
-
-
-@tenants.command("bench-import")
-@click.option(
-    "--file",
-    "path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="GV100AD file (default: the whole of Germany, GV100AD_301123.txt, if found).",
-)
-@click.option(
-    "--postgres",
-    "postgres_url",
-    envvar="RATHAUS_BENCH_POSTGRES_URL",
-    help="PostgreSQL server URL to measure too (a scratch database is created and dropped).",
-)
-@json_option
-@with_appcontext
-def bench_import(path: Path | None, postgres_url: str | None, as_json: bool) -> None:
-    """Time the bulk import of a GV100AD file into a fresh database (SQLite, and
-    PostgreSQL with --postgres): first import and re-import."""
-    from plugins.tenants.bench import default_file, run
-
-    path = path or default_file()
-    if path is None:
-        raise ValidationError(
-            "GV100AD_301123.txt not found; give --file",
-            field="file",
-            code="tenants.import.file.gv100ad_missing",
-        )
-    figures = run(path, postgres_url)
-
-    def show() -> None:
-        for database, result in figures["databases"].items():
-            click.echo(
-                f"{database}: import of {result['created']} tenants {result['import_s']:.2f} s "
-                f"(read {result['read_s']:.2f}, plan {result['plan_s']:.2f}, write "
-                f"{result['write_s']:.2f}, "
-                f"commit {result['commit_s']:.2f}); re-import {result['reimport_s']:.2f} s "
-                f"({result['reimport_created']} created, {result['reimport_updated']} updated)"
-            )
-
-    emit(figures, as_json, show)
-
-
 # Bulk activation and master data are in their own module (this one is long enough).
 from plugins.tenants.cli_operations import activate, update  # noqa: E402
 

@@ -96,7 +96,6 @@ def test_hook_register_commands(app, runner):
         "report",
         "apply",
         "termination-rights",
-        "bench",
     ):
         assert verb in result.stdout
 

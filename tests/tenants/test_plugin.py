@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from core.db import Base, get_db
 from core.migrate import include_object_for
-from tests.tenants.conftest import EXTRACT
 
 
 def test_hook_register_commands_adds_the_tenants_group(runner):
@@ -21,7 +18,6 @@ def test_hook_register_commands_adds_the_tenants_group(runner):
     assert commands == {
         "activate",
         "audit",
-        "bench-import",
         "doctor",
         "import",
         "invite-admin",
@@ -59,15 +55,3 @@ def test_the_migration_matches_the_models(app):
             opts={"include_object": include_object_for("tenants_"), "compare_type": True},
         )
         assert compare_metadata(context, Base.metadata) == []
-
-
-def test_bench_import_prints_the_figures(runner):
-    result = runner.invoke("tenants", "bench-import", "--file", str(EXTRACT), "--json")
-
-    figures = json.loads(result.stdout)["databases"]["sqlite"]
-    assert (figures["created"], figures["reimport_created"], figures["reimport_updated"]) == (
-        17,
-        0,
-        0,
-    )
-    assert figures["import_s"] > 0
