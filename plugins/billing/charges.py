@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from plugins.billing.models import VatCategory
+from plugins.billing.vat import VatCategory
 
 
 @dataclass(frozen=True)

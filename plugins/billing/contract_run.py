@@ -27,7 +27,7 @@ from core import Subscription, Tenant, cross_tenant, current_host, session, tena
 from plugins.billing import periods
 from plugins.billing.budget import label as budget_label
 from plugins.billing.charges import Charge
-from plugins.billing.models import (
+from plugins.billing.contract_models import (
     Contract,
     Interval,
     Proration,

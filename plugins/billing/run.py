@@ -34,7 +34,7 @@ from core import session
 from plugins.billing.charges import Charge
 from plugins.billing.contract_run import contract_charges
 from plugins.billing.contracts import open_termination_rights, reconcile_contracts
-from plugins.billing.models import BilledItem, Invoice
+from plugins.billing.invoice_models import BilledItem, Invoice
 from plugins.billing.money import format_amount
 from plugins.billing.periods import Period
 from plugins.billing.pool_run import changed_shares, pool_charges, pool_warnings

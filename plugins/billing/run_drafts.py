@@ -22,16 +22,11 @@ from sqlalchemy.exc import IntegrityError
 
 from core import session
 from plugins.billing.charges import Charge
-from plugins.billing.models import (
-    BilledItem,
-    Invoice,
-    InvoiceLine,
-    InvoiceStatus,
-    Issuer,
-    VatCategory,
-)
+from plugins.billing.invoice_models import BilledItem, Invoice, InvoiceLine, InvoiceStatus
 from plugins.billing.money import vat_cents
+from plugins.billing.party_models import Issuer
 from plugins.billing.periods import Period
+from plugins.billing.vat import VatCategory
 
 #: How often a group that collided with a concurrent run is retried.
 RETRIES = 3
