@@ -225,7 +225,7 @@ class PoolStaffCost(Base):
     annual_cost_cents: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    pool = relationship("CostPool", back_populates="staff_costs")
+    pool: Mapped[CostPool] = relationship(back_populates="staff_costs")
 
 
 class PoolContractCost(Base):
@@ -258,4 +258,4 @@ class PoolContractCost(Base):
     from_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    pool = relationship("CostPool", back_populates="contract_costs")
+    pool: Mapped[CostPool] = relationship(back_populates="contract_costs")
