@@ -1,8 +1,8 @@
 """A charge: one item a billing run found due, before it becomes an invoice line.
 
-Contracts, sponsorships and cost pools all produce charges (:mod:`plugins.billing.run`,
-:mod:`plugins.billing.pool_run`); the run groups them into invoices per issuer and
-payer.
+Contracts, sponsorships and cost pools all produce charges
+(:mod:`plugins.billing.contract_run`, :mod:`plugins.billing.pool_run`); the run groups
+them into invoices per issuer and payer.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from plugins.billing.models import VatCategory
+from plugins.billing.vat import VatCategory
 
 
 @dataclass(frozen=True)

@@ -21,19 +21,15 @@ from plugins.billing import (
     grant_schemas,  # noqa: F401 - registers GrantConfigSchema
     pool_schemas,  # noqa: F401 - registers BillingPoolSchema
 )
-from plugins.billing.models import (
+from plugins.billing.contract_models import (
     Contract,
-    CostPool,
-    Issuer,
-    PoolCost,
-    PoolMember,
-    PoolSubsidy,
-    Sponsor,
     Sponsorship,
     Tariff,
     TariffMetric,
     TariffVersion,
 )
+from plugins.billing.party_models import Issuer, Sponsor
+from plugins.billing.pool_models import CostPool, PoolCost, PoolMember, PoolSubsidy
 from plugins.billing.pools import validate_pool
 from plugins.billing.schemas import BillingConfigSchema, error_paths
 

@@ -32,15 +32,15 @@ from core import (
     session,
     tenant_context,
 )
-from plugins.billing.models import (
+from plugins.billing.contract_models import (
     Contract,
     Sponsorship,
     Tariff,
     TariffVersion,
     TerminationRight,
-    VatCategory,
 )
 from plugins.billing.periods import add_months
+from plugins.billing.vat import VatCategory
 
 # ---------------------------------------------------------------------------------
 # Tariff look-ups
@@ -257,8 +257,8 @@ def _refuse_end_over_final_invoices(contract: Contract, ends_on: dt.date) -> Non
 
     :raises ValidationError: final, uncancelled invoices charge days after ``ends_on``.
     """
+    from plugins.billing.invoice_models import Invoice, InvoiceLine, InvoiceStatus
     from plugins.billing.invoices import cancelled_ids
-    from plugins.billing.models import Invoice, InvoiceLine, InvoiceStatus
 
     numbers = sorted(
         set(

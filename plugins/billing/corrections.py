@@ -18,13 +18,8 @@ from typing import Any
 from sqlalchemy import select
 
 from core import NotFoundError, Tenant, ValidationError, session
-from plugins.billing.models import (
-    CostPool,
-    Invoice,
-    InvoiceLine,
-    InvoiceStatus,
-    SubsidyStatus,
-)
+from plugins.billing.invoice_models import Invoice, InvoiceLine, InvoiceStatus
+from plugins.billing.pool_models import CostPool, SubsidyStatus
 
 REASON = "Zuschuss %(source)s für %(year)s bewilligt: Kostenbeteiligung wird neu berechnet"
 
@@ -139,7 +134,7 @@ def record_settled(
     :raises ValidationError: a day before the contract's start, or items of the
         contract were billed already.
     """
-    from plugins.billing.models import BilledItem
+    from plugins.billing.invoice_models import BilledItem
 
     if billing_from is not None and billing_from < contract.starts_on:
         raise ValidationError(

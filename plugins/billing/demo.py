@@ -104,7 +104,7 @@ def _demo_budget_position(tenant: Tenant) -> None:
     from sqlalchemy import select
 
     from core import session, tenant_context
-    from plugins.billing.models import Contract
+    from plugins.billing.contract_models import Contract
 
     with tenant_context(tenant):
         contract = session.scalar(
@@ -165,8 +165,8 @@ def _bill(period: Any, finalise_on: dt.date | None) -> None:
     from sqlalchemy import select
 
     from core import session
+    from plugins.billing.invoice_models import Invoice, InvoiceStatus
     from plugins.billing.invoices import finalize
-    from plugins.billing.models import Invoice, InvoiceStatus
     from plugins.billing.run import run_billing
 
     session.commit()  # the run and finalize() work in transactions of their own

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from core import NotFoundError, Tenant, ValidationError, cross_tenant, session, tenant_context
-from plugins.billing.models import Contract, CostPool, TerminationRight
+from plugins.billing.contract_models import Contract, TerminationRight
 from plugins.billing.money import format_amount, rate_from_basis_points
+from plugins.billing.pool_models import CostPool
 from plugins.billing.pools import allocate, contract_shares
 
 

@@ -65,7 +65,7 @@ def special_termination_right_opened(right: Any, tenant: Any) -> None:
     queues a notice to the tenant's admins. A service plugin may, say, show a
     banner to the tenant's admins.
 
-    :param right: the ``plugins.billing.models.TerminationRight`` (``opens_on``,
+    :param right: the ``plugins.billing.contract_models.TerminationRight`` (``opens_on``,
         ``closes_on``, ``contract``, ``sponsorship``).
     :param tenant: the ``core.models.Tenant`` whose contract it is; the tenant
         scope is set to it.

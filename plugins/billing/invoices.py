@@ -33,17 +33,16 @@ from core import (
     session,
     utcnow,
 )
-from plugins.billing.models import (
+from plugins.billing.invoice_models import (
     BilledItem,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
-    Issuer,
     NumberCounter,
-    Sponsor,
 )
 from plugins.billing.money import format_amount, rate_from_basis_points
 from plugins.billing.parties import check_buyer, seller_snapshot, sponsor_buyer, tenant_buyer
+from plugins.billing.party_models import Issuer, Sponsor
 
 BATCH_SIZE = 500
 

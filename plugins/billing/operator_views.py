@@ -22,6 +22,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from core import RathausError, Tenant, operator_required, page_of, session
+from plugins.billing.invoice_models import Invoice, InvoiceStatus
 from plugins.billing.invoices import (
     as_dicts,
     cancel,
@@ -30,8 +31,8 @@ from plugins.billing.invoices import (
     status_of,
     vat_breakdown,
 )
-from plugins.billing.models import Invoice, InvoiceStatus, Issuer, Sponsor
 from plugins.billing.money import format_amount
+from plugins.billing.party_models import Issuer, Sponsor
 
 bp = Blueprint("billing_operator", __name__, url_prefix="/operator", template_folder="templates")
 

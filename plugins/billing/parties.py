@@ -24,7 +24,7 @@ from core import (
     session,
     validate_leitweg_id,
 )
-from plugins.billing.models import Issuer, Sponsor
+from plugins.billing.party_models import Issuer, Sponsor
 
 
 def validate_iban(text: str, field: str = "iban") -> str:

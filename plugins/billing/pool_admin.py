@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from core import NotFoundError, Tenant, ValidationError, audit, session
 from plugins.billing.budget import assign
-from plugins.billing.models import Contract, CostPool, PoolMember
+from plugins.billing.contract_models import Contract
 from plugins.billing.money import format_amount
-from plugins.billing.pool_models import PoolApproval, PoolStaffCost
+from plugins.billing.pool_models import CostPool, PoolApproval, PoolMember, PoolStaffCost
 from plugins.billing.pool_sources import fte_text, staff_year_cents
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 
 from core import Subscription, Tenant, ValidationError, cross_tenant, session
-from plugins.billing.models import Contract, CostPool
-from plugins.billing.pool_models import PoolContractCost, PoolStaffCost
+from plugins.billing.contract_models import Contract
+from plugins.billing.pool_models import CostPool, PoolContractCost, PoolStaffCost
 
 STAFF_FIELDS = (
     "module",

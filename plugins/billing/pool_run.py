@@ -18,10 +18,9 @@ from sqlalchemy import select
 from core import Tenant, session
 from plugins.billing import periods
 from plugins.billing.charges import Charge
-from plugins.billing.models import CostPool, PoolMember
 from plugins.billing.money import format_german
 from plugins.billing.periods import Period
-from plugins.billing.pool_models import PoolApproval, PoolContractCost
+from plugins.billing.pool_models import CostPool, PoolApproval, PoolContractCost, PoolMember
 from plugins.billing.pools import Share, allocate, contract_shares
 
 
@@ -123,7 +122,7 @@ def changed_shares(charges: list) -> list[str]:
     """Warnings for co-financing shares already invoiced whose amount the contract's
     fees no longer give (e.g. a cancelled fee invoice): the invoice stays (GoBD);
     cancel it and the next run bills the share anew."""
-    from plugins.billing.models import BilledItem, InvoiceLine
+    from plugins.billing.invoice_models import BilledItem, InvoiceLine
 
     due = {c.item_key: c for c in charges if c.item_key.startswith("pool:") and ":c" in c.item_key}
     if not due:

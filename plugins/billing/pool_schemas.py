@@ -11,9 +11,9 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from plugins.billing.models import Allocation, SubsidyStatus, VatCategory
-from plugins.billing.pool_models import PoolApproval
+from plugins.billing.pool_models import Allocation, PoolApproval, SubsidyStatus
 from plugins.billing.schemas import AGS, KEY, Day, Money, Rate, _check_vat
+from plugins.billing.vat import VatCategory
 
 YEAR = validate.Range(min=2000, max=2100)
 

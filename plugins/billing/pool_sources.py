@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from core import cross_tenant, session
-from plugins.billing.models import CostPool
-from plugins.billing.pool_models import PoolContractCost
+from plugins.billing.pool_models import CostPool, PoolContractCost
 
 FULL_TIME = 10000  # fte_bp of one full-time post
 
@@ -63,8 +62,8 @@ def billed_fees(tenant_id: int, service_key: str, with_vat: bool) -> dict[int, i
     the contract lines of its final, not cancelled invoices, by the year their
     service period starts in; VAT (when asked for) on each year's net per rate,
     half-up. A sponsor's invoices are not the tenant's cost."""
+    from plugins.billing.invoice_models import Invoice, InvoiceLine, InvoiceStatus
     from plugins.billing.invoices import cancelled_ids
-    from plugins.billing.models import Invoice, InvoiceLine, InvoiceStatus
     from plugins.billing.money import vat_cents
 
     with cross_tenant("a pool's cost is the fees billed under a tenant's contract"):

@@ -34,9 +34,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from core import ValidationError, gazetteer
-from plugins.billing.models import Allocation, CostPool, PoolCost, PoolMember, SubsidyStatus
 from plugins.billing.money import split_cents, split_equally
-from plugins.billing.pool_models import PoolContractCost
+from plugins.billing.pool_models import (
+    Allocation,
+    CostPool,
+    PoolContractCost,
+    PoolCost,
+    PoolMember,
+    SubsidyStatus,
+)
 from plugins.billing.pool_sources import CostEntry, contract_entries, staff_entries
 
 

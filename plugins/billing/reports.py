@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import select
 
 from core import Tenant, csvsafe, session
+from plugins.billing.invoice_models import Invoice, InvoiceStatus
 from plugins.billing.invoices import payer_of
-from plugins.billing.models import Invoice, InvoiceStatus
 from plugins.billing.money import format_amount, rate_from_basis_points
 
 CSV_COLUMNS = (

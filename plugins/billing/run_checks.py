@@ -7,7 +7,7 @@ from collections import defaultdict
 from sqlalchemy import or_, select
 
 from core import Subscription, Tenant, TenantStatus, cross_tenant, session
-from plugins.billing.models import Contract, Tariff
+from plugins.billing.contract_models import Contract, Tariff
 from plugins.billing.periods import Period
 
 #: Slugs named per warning before "and N more".

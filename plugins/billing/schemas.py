@@ -17,8 +17,9 @@ from marshmallow import validate
 
 from core import CONTROL_CHARACTERS
 from core import ValidationError as RathausValidationError
-from plugins.billing.models import Interval, Proration, VatCategory
+from plugins.billing.contract_models import Interval, Proration
 from plugins.billing.money import MAX_AMOUNT
+from plugins.billing.vat import VatCategory
 
 KEY = validate.Regexp(
     r"^[a-z0-9][a-z0-9_-]{0,63}$", error="must be lowercase letters, digits, - or _ (1-64)"

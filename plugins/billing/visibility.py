@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from core import NotFoundError, Tenant, session
 from plugins.billing.describe import pool_allocation
-from plugins.billing.models import CostPool, Invoice, InvoiceStatus, Issuer
+from plugins.billing.invoice_models import Invoice, InvoiceStatus
+from plugins.billing.party_models import Issuer
+from plugins.billing.pool_models import CostPool
 
 
 def issued_invoices(tenant: Tenant) -> list[Invoice]:

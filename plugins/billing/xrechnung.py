@@ -48,9 +48,10 @@ from drafthorse.models.tradelines import LineItem
 from lxml import etree
 
 from core import ConflictError
+from plugins.billing.invoice_models import Invoice, InvoiceStatus
 from plugins.billing.invoices import vat_breakdown
-from plugins.billing.models import Invoice, InvoiceStatus, VatCategory
 from plugins.billing.money import format_german, from_cents, rate_from_basis_points
+from plugins.billing.vat import VatCategory
 
 SPECIFICATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"
 PROCESS_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"

@@ -12,7 +12,7 @@ from plugins.billing.contracts import set_vat_treatment
 from plugins.billing.describe import contracts_of
 from plugins.billing.invoices import list_invoices
 from plugins.billing.models import BilledItem, Invoice, InvoiceLine, VatCategory
-from plugins.billing.run import EXEMPTION_REASONS
+from plugins.billing.run_drafts import EXEMPTION_REASONS
 from tests.billing.conftest import apply_example, run
 
 
