@@ -10,9 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from plugins.billing import grant_models as _grant_models  # noqa: F401 - registers tables
-from plugins.billing import models as _models  # noqa: F401 - registers the plugin's tables
-from plugins.billing import pool_models as _pool_models  # noqa: F401 - registers tables
 
 #: Range of the core plugin API this plugin works with.
 RATHAUS_API_VERSIONS = ">=1.0,<2"

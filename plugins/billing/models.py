@@ -8,6 +8,10 @@ Ownership: contracts and special termination rights belong to the tenant
 must keep for ten years (GoBD, § 147 AO); they name their payer
 (``payer_tenant_id`` or ``sponsor_id``) and are not deleted with a tenant's data.
 Tenant pages read them only through :func:`plugins.billing.invoices.invoices_of_tenant`.
+
+Importing this module registers every billing table (``grant_models`` and
+``pool_models`` with it): core imports a plugin's ``models`` when it needs the
+complete schema (:meth:`core.plugins.PluginHost.import_models`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import Base, Tenant, TenantScoped, enum_column_type, utcnow
+from plugins.billing import grant_models as _grant_models  # noqa: F401 - billing's tables too
 from plugins.billing.budget import BudgetColumns
 from plugins.billing.pool_models import PoolApproval, PoolContractCost, PoolStaffCost
 
