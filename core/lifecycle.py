@@ -219,6 +219,7 @@ def tenant_tables() -> list[Table]:
 def secret_columns() -> set[tuple[str, str]]:
     """``(table, column)`` of every model column marked ``info={"secret": True}``
     (password hashes, token digests): never part of an export."""
+    _host().import_models()
     return {
         (table.name, column.name)
         for table in Base.metadata.sorted_tables

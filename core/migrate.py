@@ -111,6 +111,7 @@ def revision(app: Flask, name: str, message: str, autogenerate: bool = True) -> 
     """Write a new migration script for one component (for plugin authors)."""
     item = source(app, name)
     item.versions.mkdir(parents=True, exist_ok=True)
+    current_host(app).import_models()  # autogenerate compares every table with the models
     with get_db(app).engine.begin() as connection:
         config = alembic_config(item, connection)
         command.revision(config, message=message, autogenerate=autogenerate, head="head")

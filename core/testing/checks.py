@@ -22,7 +22,9 @@ def migration_differences(app: Any, component: str | None = None) -> dict[str, l
 
     from core import migrate
     from core.db import Base, get_db
+    from core.plugins import current_host
 
+    current_host(app).import_models()
     differences = {}
     with get_db(app).engine.connect() as connection:
         for source in migrate.sources(app):

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from plugins.billing import models as _models  # noqa: F401 - registers every table of the plugin
 
 #: Range of the core plugin API this plugin works with.
 RATHAUS_API_VERSIONS = ">=1.0,<2"

@@ -1,8 +1,10 @@
 """Billing's tables, all in one place: importing this module registers every one.
 
 The tables live in modules by subject; this module imports them all, so that the
-metadata is complete whatever else was imported (core's purge and export, row-level
-security and ``rathaus db revision --autogenerate`` read the tables from it), and
+metadata is complete when core needs the whole schema (the export, and
+``rathaus db revision --autogenerate``: :meth:`core.plugins.PluginHost.import_models`
+imports every plugin's ``models``; the plugin itself does not import it on loading, so
+a command of another plugin loads no billing table), and
 re-exports their classes, so that ``from plugins.billing.models import Invoice`` keeps
 working (tests and third-party code use it). Code in the plugin imports from the
 subject's module:

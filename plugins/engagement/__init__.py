@@ -21,7 +21,6 @@ SERVICE_KEY = "engagement"
 def register_services(app: Any) -> list[Any]:
     """The engagement matching service."""
     from core import ServiceManifest
-    from plugins.engagement import models  # noqa: F401 - the tables join the metadata
 
     return [
         ServiceManifest(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from plugins.tenants import models as _models  # noqa: F401 - registers the plugin's tables
 
 #: Range of the core plugin API this plugin works with.
 RATHAUS_API_VERSIONS = ">=1.0,<2"
