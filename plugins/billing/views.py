@@ -19,7 +19,6 @@ from plugins.billing.grants import grant_of_tenant, grants_of_tenant, report
 from plugins.billing.invoices import as_dicts, invoice_of_tenant, invoices_of_tenant, vat_breakdown
 
 
-
 def blueprint() -> Blueprint:
     """A fresh blueprint (one per application), with the ``euro`` template filter."""
     bp = Blueprint(
