@@ -39,7 +39,13 @@ from core.forms import (
 from core.models import Role, Tenant
 from core.security import safe_next
 
-bp = Blueprint("auth", __name__)
+
+def blueprint() -> Blueprint:
+    """A fresh blueprint of the login and account pages (one per application)."""
+    bp = Blueprint("auth", __name__)
+    for rule, view, methods in ROUTES:
+        bp.add_url_rule(rule, view_func=view, methods=methods)
+    return bp
 
 
 def _login_keys(form: LoginForm) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -81,20 +87,16 @@ def _login(tenant: Tenant | None, default_next: str) -> Any:
     return render_template("auth/login.html", form=form)
 
 
-@bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     """The operators' login: they land on their console."""
     return _login(None, url_for("operator.index"))
 
 
-@bp.route("/<tenant>/login", methods=["GET", "POST"])
 def tenant_login() -> Any:
     """Login for a tenant's citizens, organisation members and admins."""
     return _login(g.tenant, url_for("core.portal"))
 
 
-@bp.post("/logout")
-@bp.post("/<tenant>/logout")
 def logout() -> Response:
     """End the login session."""
     EmptyForm().validate_on_submit()  # CSRF is checked for every POST already
@@ -104,7 +106,6 @@ def logout() -> Response:
     return redirect(url_for("core.portal") if g.get("tenant") else url_for("core.home"))
 
 
-@bp.route("/<tenant>/register", methods=["GET", "POST"])
 def register() -> Any:
     """A citizen creates an account at the municipality."""
     tenant: Tenant = g.tenant
@@ -163,14 +164,12 @@ def _account_page(status: int = 200, **forms: Any) -> Any:
     return render_template("auth/account.html", **context), status
 
 
-@bp.get("/<tenant>/account")
 @login_required
 def account() -> Any:
     """The account page: what we store, export, delete; personal API access."""
     return _account_page()
 
 
-@bp.post("/<tenant>/account/tokens")
 @login_required
 def create_personal_token() -> Any:
     """Create a personal API token; its secret is shown on this answer only."""
@@ -188,7 +187,6 @@ def create_personal_token() -> Any:
     return _account_page(201, new_token=secret)
 
 
-@bp.post("/<tenant>/account/tokens/<int:token_id>/revoke")
 @login_required
 def revoke_personal_token(token_id: int) -> Any:
     """Revoke one of one's own personal tokens."""
@@ -202,7 +200,6 @@ def revoke_personal_token(token_id: int) -> Any:
     return redirect(url_for("auth.account"))
 
 
-@bp.post("/<tenant>/account/password")
 @login_required
 def change_password() -> Any:
     """Change one's password (needs the current one); every other login session ends."""
@@ -230,7 +227,6 @@ def change_password() -> Any:
     return redirect(url_for("auth.account"))
 
 
-@bp.post("/<tenant>/account/export")
 @login_required
 def export_account() -> Response:
     """Download everything stored about oneself as JSON (DSGVO Art. 15 and 20)."""
@@ -246,7 +242,6 @@ def export_account() -> Response:
     )
 
 
-@bp.post("/<tenant>/account/delete")
 @login_required
 def delete_account() -> Any:
     """Delete one's account and personal data (DSGVO Art. 17); needs the password."""
@@ -266,3 +261,19 @@ def delete_account() -> Any:
     log_out()
     flash(_("Your account and your personal data have been deleted."))
     return redirect(url_for("core.portal"))
+
+
+#: Every page: (rule, view, methods).
+ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/login", login, ["GET", "POST"]),
+    ("/<tenant>/login", tenant_login, ["GET", "POST"]),
+    ("/logout", logout, ["POST"]),
+    ("/<tenant>/logout", logout, ["POST"]),
+    ("/<tenant>/register", register, ["GET", "POST"]),
+    ("/<tenant>/account", account, ["GET"]),
+    ("/<tenant>/account/tokens", create_personal_token, ["POST"]),
+    ("/<tenant>/account/tokens/<int:token_id>/revoke", revoke_personal_token, ["POST"]),
+    ("/<tenant>/account/password", change_password, ["POST"]),
+    ("/<tenant>/account/export", export_account, ["POST"]),
+    ("/<tenant>/account/delete", delete_account, ["POST"]),
+]

@@ -83,6 +83,8 @@ def register_blueprints(app: flask.Flask) -> list[flask.Blueprint]:
     Tenant pages use the URL prefix ``/<tenant>/<service>`` (core resolves the
     ``tenant`` URL value into ``flask.g.tenant`` and the tenant scope); guard a
     service's pages with ``core.services.require_subscription(blueprint, key)``.
+    Build new blueprints on every call (a ``blueprint()`` factory per page module):
+    each application registers its own.
 
     :param app: the Flask application being built.
     :return: a list of blueprints, registered by core in plugin order.

@@ -22,8 +22,6 @@ from core.models import AuditEntry, Tenant
 from core.plugins import current_host
 from core.tenancy import cross_tenant
 
-bp = Blueprint("operator", __name__, url_prefix="/operator")
-
 #: Rows per page of the console's lists.
 PAGE_SIZE = 50
 
@@ -95,14 +93,12 @@ def page_url(number: int) -> str:
     return url_for(request.endpoint or "operator.index", **(request.view_args or {}), **args)
 
 
-@bp.get("/")
 @operator_required
 def index() -> str:
     """The console's home: its sections."""
     return render_template("core/operator_index.html")
 
 
-@bp.get("/audit")
 @operator_required
 def audit() -> str:
     """The audit log of every tenant and the platform, newest first, filterable."""
@@ -142,9 +138,24 @@ def _audit_select(filters: dict[str, str]) -> Any:
     return stmt
 
 
+#: The console's own pages: (rule, view, methods).
+ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/", index, ["GET"]),
+    ("/audit", audit, ["GET"]),
+]
+
+
+def blueprint() -> Blueprint:
+    """A fresh blueprint of the console's frame (one per application)."""
+    bp = Blueprint("operator", __name__, url_prefix="/operator")
+    for rule, view, methods in ROUTES:
+        bp.add_url_rule(rule, view_func=view, methods=methods)
+    return bp
+
+
 def init_app(app: Any) -> None:
     """Register the console and its template helpers."""
-    app.register_blueprint(bp)
+    app.register_blueprint(blueprint())
     app.jinja_env.globals["operator_sections"] = sections
     app.jinja_env.globals["page_url"] = page_url
     app.add_template_filter(action_label, "audit_action")

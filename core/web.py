@@ -37,8 +37,6 @@ from core.security import safe_next
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("core", __name__)
-
 HOME_LIMIT = 100
 #: The home page without a query lists every tenant, grouped by Land and Kreis.
 HOME_LIST_LIMIT = 2000
@@ -46,16 +44,26 @@ HOME_LIST_LIMIT = 2000
 
 def init_app(app: Flask) -> None:
     """Register the shell's pages, the error handlers and the template context."""
-    from core import operator
-    from core.auth_views import bp as auth_bp
+    from core import auth_views, operator
 
-    app.register_blueprint(bp)
-    app.register_blueprint(auth_bp)
+    app.register_blueprint(blueprint())
+    app.register_blueprint(auth_views.blueprint())
     operator.init_app(app)
     app.register_error_handler(HTTPException, _handle_http_exception)
     app.register_error_handler(RathausError, _handle_rathaus_error)
     app.register_error_handler(Exception, _handle_unexpected)
     app.context_processor(_template_context)
+
+
+def blueprint() -> Blueprint:
+    """A fresh blueprint of the shell's pages (one per application)."""
+    bp = Blueprint("core", __name__)
+    for rule, view, methods in ROUTES:
+        bp.add_url_rule(rule, view_func=view, methods=methods)
+    for path, view, tenant_endpoint in STATEMENTS:
+        bp.add_url_rule(path, view_func=view, methods=["GET"])
+        bp.add_url_rule("/<tenant>" + path, tenant_endpoint, view, methods=["GET"])
+    return bp
 
 
 def _template_context() -> dict[str, Any]:
@@ -73,7 +81,6 @@ def _template_context() -> dict[str, Any]:
 # ---------------------------------------------------------------------------------
 
 
-@bp.get("/")
 def home() -> str:
     """The platform home: find your municipality by name, AGS or postcode."""
     query = request.args.get("q", "").strip()[:100]
@@ -151,23 +158,17 @@ def search_tenants(query: str, limit: int = HOME_LIMIT) -> list[Tenant]:
     )
 
 
-@bp.get("/barrierefreiheit")
-@bp.get("/<tenant>/barrierefreiheit", endpoint="tenant_accessibility")
 def accessibility() -> str:
     """The accessibility statement (Erklärung zur Barrierefreiheit, BITV 2.0); under a
     tenant's address with the tenant's own contact."""
     return render_template("core/accessibility.html", legal=_legal())
 
 
-@bp.get("/datenschutz")
-@bp.get("/<tenant>/datenschutz", endpoint="tenant_privacy")
 def privacy() -> str:
     """The privacy statement (DSGVO Art. 13), naming the controller from ``[legal]``."""
     return render_template("core/privacy.html", legal=_legal())
 
 
-@bp.get("/impressum")
-@bp.get("/<tenant>/impressum", endpoint="tenant_imprint")
 def imprint() -> str:
     """The imprint (§ 5 DDG) from ``[legal]`` in ``rathaus.toml``."""
     return render_template("core/imprint.html", legal=_legal())
@@ -178,7 +179,6 @@ def _legal() -> LegalDetails:
     return legal_details(tenant.slug if tenant is not None else None)
 
 
-@bp.get("/healthz")
 def healthz() -> tuple[dict[str, Any], int]:
     """Liveness and database reachability, for load balancers: 200 or 503."""
     try:
@@ -189,13 +189,11 @@ def healthz() -> tuple[dict[str, Any], int]:
     return {"status": "ok", "database": "ok"}, 200
 
 
-@bp.get("/favicon.ico")
 def favicon() -> Response:
     """Browsers ask for /favicon.ico whatever the page says; point them at the icon."""
     return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
-@bp.get("/sprache/<code>")
 def set_language(code: str) -> Response:
     """Remember the visitor's language choice and go back where they came from."""
     if code not in current_app.config["LOCALES"]:
@@ -217,7 +215,6 @@ def set_language(code: str) -> Response:
 # ---------------------------------------------------------------------------------
 
 
-@bp.get("/<tenant>/")
 def portal() -> str:
     """A tenant's portal: its name, branding and the services it offers."""
     tenant: Tenant = g.tenant
@@ -225,7 +222,6 @@ def portal() -> str:
     return render_template("core/portal.html", links=links)
 
 
-@bp.get("/<tenant>/theme.css")
 def theme() -> Response:
     """The tenant's colours as CSS custom properties (no inline styles: CSP)."""
     colour = g.tenant.brand_colour or "#004b87"
@@ -235,7 +231,6 @@ def theme() -> Response:
     return response
 
 
-@bp.get("/<tenant>/logo")
 def logo() -> Response:
     """The tenant's logo image."""
     tenant: Tenant = g.tenant
@@ -244,6 +239,26 @@ def logo() -> Response:
     response = Response(tenant.logo, mimetype=tenant.logo_mime or "image/png")
     response.cache_control.max_age = 300
     return response
+
+
+#: Every page but the statements: (rule, view, methods).
+ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/", home, ["GET"]),
+    ("/healthz", healthz, ["GET"]),
+    ("/favicon.ico", favicon, ["GET"]),
+    ("/sprache/<code>", set_language, ["GET"]),
+    ("/<tenant>/", portal, ["GET"]),
+    ("/<tenant>/theme.css", theme, ["GET"]),
+    ("/<tenant>/logo", logo, ["GET"]),
+]
+
+#: The statements, on the platform and again under each tenant's address (there with
+#: the tenant's own contact, as another endpoint): (path, view, tenant endpoint).
+STATEMENTS: list[tuple[str, Any, str]] = [
+    ("/barrierefreiheit", accessibility, "tenant_accessibility"),
+    ("/datenschutz", privacy, "tenant_privacy"),
+    ("/impressum", imprint, "tenant_imprint"),
+]
 
 
 # ---------------------------------------------------------------------------------

@@ -43,11 +43,9 @@ def register_api(api: Any) -> list[Any]:
 def register_blueprints(app: Any) -> list[Any]:
     """The tenant admins' billing pages, the Kreis's read-only view of its Gemeinden
     and the operator console's billing sections."""
-    from plugins.billing.delegated import bp as delegated
-    from plugins.billing.operator_views import bp as operator
-    from plugins.billing.views import bp
+    from plugins.billing import delegated, operator_views, views
 
-    return [bp, delegated, operator]
+    return [views.blueprint(), delegated.blueprint(), operator_views.blueprint()]
 
 
 @hookimpl

@@ -17,15 +17,21 @@ from plugins.billing.charts import costs_per_month
 from plugins.billing.describe import contract_as_dict, contracts_of
 from plugins.billing.invoices import as_dicts, invoice_of_tenant, invoices_of_tenant, vat_breakdown
 
-bp = Blueprint(
-    "billing_delegated",
-    __name__,
-    url_prefix="/<tenant>/admin/municipalities/<managed>/billing",
-    template_folder="templates",
-)
+
+def blueprint() -> Blueprint:
+    """A fresh blueprint (one per application). Its pages use the ``euro`` filter of
+    the billing pages' blueprint, which is always registered with it."""
+    bp = Blueprint(
+        "billing_delegated",
+        __name__,
+        url_prefix="/<tenant>/admin/municipalities/<managed>/billing",
+        template_folder="templates",
+    )
+    for rule, view, methods in ROUTES:
+        bp.add_url_rule(rule, view_func=view, methods=methods)
+    return bp
 
 
-@bp.get("/")
 @tenant_admin_required
 def overview(managed: str) -> str:
     """The Gemeinde's contracts, invoices and monthly costs."""
@@ -47,7 +53,6 @@ def overview(managed: str) -> str:
     )
 
 
-@bp.get("/invoices/<number>")
 @tenant_admin_required
 def invoice(managed: str, number: str) -> Any:
     """One of the Gemeinde's invoices, printable."""
@@ -63,3 +68,10 @@ def invoice(managed: str, number: str) -> Any:
             breakdown=breakdown,
             managed=gemeinde,
         )
+
+
+#: Every page: (rule, view, methods).
+ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/", overview, ["GET"]),
+    ("/invoices/<number>", invoice, ["GET"]),
+]

@@ -34,8 +34,6 @@ from plugins.billing.invoices import (
 from plugins.billing.money import format_amount
 from plugins.billing.party_models import Issuer, Sponsor
 
-bp = Blueprint("billing_operator", __name__, url_prefix="/operator", template_folder="templates")
-
 #: The statuses the list filters by (shown with the ``label`` filter).
 STATUSES = ("draft", "final", "cancelled")
 
@@ -50,6 +48,16 @@ class RunForm(FlaskForm):
     """Preview or run billing for a month."""
 
     period = StringField(_l("Month (YYYY-MM)"), validators=[DataRequired(), Length(max=7)])
+
+
+def blueprint() -> Blueprint:
+    """A fresh blueprint (one per application) for the console's billing sections."""
+    bp = Blueprint(
+        "billing_operator", __name__, url_prefix="/operator", template_folder="templates"
+    )
+    for rule, view, methods in ROUTES:
+        bp.add_url_rule(rule, view_func=view, methods=methods)
+    return bp
 
 
 # ---------------------------------------------------------------------------------
@@ -92,7 +100,6 @@ def _invoice_select(filters: dict[str, str]) -> Any:
     return stmt
 
 
-@bp.get("/invoices/")
 @operator_required
 def invoices() -> str:
     """Every invoice, newest first, filtered and paged."""
@@ -139,7 +146,6 @@ def _invoice(invoice_id: int) -> Invoice:
     return invoice
 
 
-@bp.route("/invoices/<int:invoice_id>", methods=["GET", "POST"])
 @operator_required
 def invoice(invoice_id: int) -> Any:
     """One invoice with its lines; POST cancels it (Storno) with a reason."""
@@ -171,7 +177,6 @@ def invoice(invoice_id: int) -> Any:
     return page, status
 
 
-@bp.post("/invoices/<int:invoice_id>/finalise")
 @operator_required
 def finalise(invoice_id: int) -> Response:
     """Give a draft its number (CSRF-checked like every POST)."""
@@ -186,7 +191,6 @@ def finalise(invoice_id: int) -> Response:
     return redirect(url_for("billing_operator.invoice", invoice_id=invoice_id))
 
 
-@bp.get("/invoices/<int:invoice_id>/xrechnung.xml")
 @operator_required
 def xrechnung(invoice_id: int) -> Response:
     """The final invoice as XRechnung (CII)."""
@@ -205,7 +209,6 @@ def xrechnung(invoice_id: int) -> Response:
 # ---------------------------------------------------------------------------------
 
 
-@bp.route("/billing/runs", methods=["GET", "POST"])
 @operator_required
 def runs() -> Any:
     """Preview a month (the dry run) or run it; show what was (or would be) created."""
@@ -226,3 +229,13 @@ def runs() -> Any:
     if form.errors:
         status = 422
     return render_template("billing/operator_runs.html", form=form, result=result), status
+
+
+#: Every page: (rule, view, methods).
+ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/invoices/", invoices, ["GET"]),
+    ("/invoices/<int:invoice_id>", invoice, ["GET", "POST"]),
+    ("/invoices/<int:invoice_id>/finalise", finalise, ["POST"]),
+    ("/invoices/<int:invoice_id>/xrechnung.xml", xrechnung, ["GET"]),
+    ("/billing/runs", runs, ["GET", "POST"]),
+]

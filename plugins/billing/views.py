@@ -18,22 +18,27 @@ from plugins.billing.describe import contract_as_dict, contracts_of
 from plugins.billing.grants import grant_of_tenant, grants_of_tenant, report
 from plugins.billing.invoices import as_dicts, invoice_of_tenant, invoices_of_tenant, vat_breakdown
 
-bp = Blueprint(
-    "billing",
-    __name__,
-    url_prefix="/<tenant>/billing",
-    template_folder="templates",
-    static_folder="static",
-)
+
+def blueprint() -> Blueprint:
+    """A fresh blueprint (one per application), with the ``euro`` template filter."""
+    bp = Blueprint(
+        "billing",
+        __name__,
+        url_prefix="/<tenant>/billing",
+        template_folder="templates",
+        static_folder="static",
+    )
+    for rule, view, methods in ROUTES:
+        bp.add_url_rule(rule, view_func=view, methods=methods)
+    bp.add_app_template_filter(euro, "euro")
+    return bp
 
 
-@bp.app_template_filter("euro")
 def euro(amount_cents: int) -> str:
     """Cents as an amount in the page's language: 458000 -> "4.580,00 €" / "€4,580.00"."""
     return format_cents(amount_cents)
 
 
-@bp.get("/")
 @tenant_admin_required
 def overview() -> str:
     """The tenant's contracts, invoices and costs per month of a year."""
@@ -47,7 +52,6 @@ def overview() -> str:
     )
 
 
-@bp.get("/invoices/<number>")
 @tenant_admin_required
 def invoice(number: str) -> str:
     """A printable invoice (§ 14 UStG contents)."""
@@ -60,7 +64,6 @@ def invoice(number: str) -> str:
     )
 
 
-@bp.get("/invoices/<number>/xrechnung.xml")
 @tenant_admin_required
 def xrechnung(number: str) -> Any:
     """The invoice as XRechnung (CII) for the tenant's e-invoice workflow."""
@@ -73,7 +76,6 @@ def xrechnung(number: str) -> Any:
     return response
 
 
-@bp.get("/grants/")
 @tenant_admin_required
 def grants() -> str:
     """The grants the tenant receives (as recipient) or takes part in (as partner)."""
@@ -84,7 +86,6 @@ def grants() -> str:
     )
 
 
-@bp.get("/grants/<key>")
 @tenant_admin_required
 def grant(key: str) -> str:
     """One grant: plan per partner and year, payment advices, what is left."""
@@ -95,3 +96,13 @@ def grant(key: str) -> str:
 def _cents(amount: str) -> int:
     """A report amount ("125000.00") as cents for the ``euro`` filter."""
     return round(Decimal(amount) * 100)
+
+
+#: Every page: (rule, view, methods).
+ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/", overview, ["GET"]),
+    ("/invoices/<number>", invoice, ["GET"]),
+    ("/invoices/<number>/xrechnung.xml", xrechnung, ["GET"]),
+    ("/grants/", grants, ["GET"]),
+    ("/grants/<key>", grant, ["GET"]),
+]

@@ -38,7 +38,7 @@ def register_blueprints(app: Any) -> list[Any]:
     """The tenant admin pages, the invitation page and the operator console's tenants."""
     from plugins.tenants import operator_views, views
 
-    return [views.admin, views.invitation, operator_views.bp]
+    return [*views.blueprints(), operator_views.blueprint()]
 
 
 @hookimpl

@@ -38,7 +38,15 @@ from plugins.tenants import registry
 from plugins.tenants.forms import STATUS_LABELS
 from plugins.tenants.lifecycle import MAX_REASON_LENGTH, TRANSITIONS, Action, change_status
 
-bp = Blueprint("tenants_operator", __name__, url_prefix="/operator/tenants")
+
+def blueprint() -> Blueprint:
+    """A fresh blueprint (one per application), with the ``status_label`` helper."""
+    bp = Blueprint("tenants_operator", __name__, url_prefix="/operator/tenants")
+    for rule, view, methods in ROUTES:
+        bp.add_url_rule(rule, view_func=view, methods=methods)
+    bp.context_processor(_helpers)
+    return bp
+
 
 #: The actions offered on a tenant's page, with their button and confirmation texts.
 ACTIONS = {
@@ -153,7 +161,6 @@ def _grouped(tenants: list[Tenant]) -> list[LandGroup]:
     return groups
 
 
-@bp.get("/")
 @operator_required
 def index() -> str:
     """All tenants, filtered, searched and paged."""
@@ -174,7 +181,6 @@ def index() -> str:
     )
 
 
-@bp.get("/<slug>")
 @operator_required
 def detail(slug: str) -> str:
     """One tenant: status, master data, subscriptions, admins, links, actions."""
@@ -189,7 +195,6 @@ def detail(slug: str) -> str:
     )
 
 
-@bp.route("/<slug>/<action>", methods=["GET", "POST"])
 @operator_required
 def confirm(slug: str, action: str) -> Any:
     """Confirm a lifecycle action (GET), then do it (POST, CSRF-checked)."""
@@ -228,7 +233,6 @@ def status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 
-@bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {"status_label": status_label}
 
@@ -242,3 +246,11 @@ def _tenant(slug: str) -> Tenant:
     if tenant is None:
         abort(404)
     return tenant
+
+
+#: Every page: (rule, view, methods).
+ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/", index, ["GET"]),
+    ("/<slug>", detail, ["GET"]),
+    ("/<slug>/<action>", confirm, ["GET", "POST"]),
+]

@@ -60,24 +60,25 @@ from plugins.tenants.forms import (
 )
 from plugins.tenants.registry import subscription_data
 
-admin = Blueprint(
-    "tenants_admin", __name__, url_prefix="/<tenant>/admin", template_folder="templates"
-)
-invitation = Blueprint("tenants_invitation", __name__, template_folder="templates")
-
 MANAGED = "/municipalities/<managed>"
 
 
-def _route(rule: str, endpoint: str, **options: Any) -> Any:
-    """Register a view for the tenant itself and for a Gemeinde it administers."""
-
-    def decorator(view: Any) -> Any:
-        guarded = tenant_admin_required(view)
-        admin.add_url_rule(rule, endpoint, guarded, defaults={"managed": None}, **options)
-        admin.add_url_rule(MANAGED + rule, endpoint, guarded, **options)
-        return view
-
-    return decorator
+def blueprints() -> list[Blueprint]:
+    """Fresh blueprints (one set per application): the admin pages and the invitation."""
+    admin = Blueprint(
+        "tenants_admin", __name__, url_prefix="/<tenant>/admin", template_folder="templates"
+    )
+    for rule, view, methods in MANAGED_ROUTES:
+        # Once for the tenant itself (``managed`` is None), once for each Gemeinde it
+        # administers; both under one endpoint, so url_for picks by ``managed``.
+        admin.add_url_rule(rule, view_func=view, methods=methods, defaults={"managed": None})
+        admin.add_url_rule(MANAGED + rule, view_func=view, methods=methods)
+    for rule, view, methods in ADMIN_ROUTES:
+        admin.add_url_rule(rule, view_func=view, methods=methods)
+    invitation = Blueprint("tenants_invitation", __name__, template_folder="templates")
+    for rule, view, methods in INVITATION_ROUTES:
+        invitation.add_url_rule(rule, view_func=view, methods=methods)
+    return [admin, invitation]
 
 
 def _target(managed: str | None) -> Tenant:
@@ -103,7 +104,7 @@ def _render(
     )
 
 
-@_route("/", "index")
+@tenant_admin_required
 def index(managed: str | None) -> Any:
     """Overview of the tenant's administration."""
     target = _target(managed)
@@ -168,7 +169,7 @@ def _delegated_pages(managed: str | None) -> list[tuple[str, str]]:
     ]
 
 
-@_route("/settings", "settings", methods=["GET", "POST"])
+@tenant_admin_required
 def settings(managed: str | None) -> Any:
     """Portal branding, contact, invoicing address, Leitweg-ID, delegation to the Kreis."""
     target = _target(managed)
@@ -225,7 +226,7 @@ def _may_change_delegation(target: Tenant, managed: str | None) -> bool:
     return eligible and (managed is None or current_principal().is_operator)
 
 
-@_route("/services", "services")
+@tenant_admin_required
 def services(managed: str | None) -> Any:
     """The services the tenant subscribes to, with dates and status."""
     target = _target(managed)
@@ -233,14 +234,13 @@ def services(managed: str | None) -> Any:
     return _render("tenants/admin_services.html", target, managed, subscriptions=rows)
 
 
-@_route("/audit", "audit")
+@tenant_admin_required
 def audit(managed: str | None) -> Any:
     """The tenant's audit log: who changed what, when and why."""
     target = _target(managed)
     return _render("tenants/admin_audit.html", target, managed, entries=entries(target))
 
 
-@admin.get("/municipalities")
 @tenant_admin_required
 def municipalities() -> Any:
     """A Kreis's Gemeinden: which let the Kreis administer them."""
@@ -256,12 +256,26 @@ def municipalities() -> Any:
     return _render("tenants/admin_municipalities.html", g.tenant, None, rows=rows)
 
 
+#: The admin pages, for the tenant itself and under ``MANAGED`` for a Gemeinde it
+#: administers: (rule, view, methods). Each view takes ``managed`` (None: the tenant).
+MANAGED_ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/", index, ["GET"]),
+    ("/settings", settings, ["GET", "POST"]),
+    ("/services", services, ["GET"]),
+    ("/audit", audit, ["GET"]),
+]
+
+#: The admin pages of the tenant itself only: (rule, view, methods).
+ADMIN_ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/municipalities", municipalities, ["GET"]),
+]
+
+
 # ---------------------------------------------------------------------------------
 # Invitations
 # ---------------------------------------------------------------------------------
 
 
-@invitation.route(invitations.LINK_PATH + "<secret>", methods=["GET", "POST"])
 def accept_invitation(secret: str) -> Any:
     """Accept an invitation: set a password (or confirm an existing account)."""
     found = invitations.find_invitation(secret)
@@ -322,3 +336,9 @@ def _welcome(tenant: Tenant, user: Any) -> Response | tuple[str, int]:
     session.commit()
     flash(_("Welcome! You now administer %(name)s.", name=tenant.title))
     return redirect(url_for("tenants_admin.index", tenant=tenant.slug, managed=None))
+
+
+#: The invitation page, outside any tenant: (rule, view, methods).
+INVITATION_ROUTES: list[tuple[str, Any, list[str]]] = [
+    (invitations.LINK_PATH + "<secret>", accept_invitation, ["GET", "POST"]),
+]

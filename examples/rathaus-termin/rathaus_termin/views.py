@@ -32,13 +32,13 @@ from flask_babel import gettext as _
 from rathaus_termin import SERVICE_KEY
 from rathaus_termin.bookings import (
     BookingRequest,
-    book,
     booking_for_token,
     bookings,
-    cancel,
-    confirm,
     state,
 )
+from rathaus_termin.bookings import book as book_slot
+from rathaus_termin.bookings import cancel as cancel_booking
+from rathaus_termin.bookings import confirm as confirm_booking
 from rathaus_termin.calendars import SlotView, bookable_slots, calendar_by_slug, calendars, slot_of
 from rathaus_termin.forms import BookingForm
 from rathaus_termin.models import TerminBooking, TokenPurpose
@@ -57,12 +57,8 @@ def blueprint() -> Blueprint:
         static_folder="static",
         static_url_path="/static",
     )
-    bp.add_url_rule("/", "index", index)
-    bp.add_url_rule("/admin/", "admin", admin)
-    bp.add_url_rule("/confirm/<token>", "confirm", confirm_page, methods=["GET", "POST"])
-    bp.add_url_rule("/cancel/<token>", "cancel", cancel_page, methods=["GET", "POST"])
-    bp.add_url_rule("/<calendar>/", "calendar", calendar_page)
-    bp.add_url_rule("/<calendar>/<int:slot_id>", "book", book_page, methods=["GET", "POST"])
+    for rule, view, methods in ROUTES:
+        bp.add_url_rule(rule, view_func=view, methods=methods)
     return require_subscription(bp, SERVICE_KEY)
 
 
@@ -86,7 +82,7 @@ def index() -> str:
     return render_template("termin/index.html", calendars=calendars())
 
 
-def calendar_page(calendar: str) -> str:
+def calendar(calendar: str) -> str:
     """Free slots of one calendar, by day."""
     found = _calendar_or_404(calendar)
     return render_template(
@@ -105,7 +101,7 @@ def by_day(views: list[SlotView]) -> list[tuple[dt.date, list[SlotView]]]:
     ]
 
 
-def book_page(calendar: str, slot_id: int) -> Any:
+def book(calendar: str, slot_id: int) -> Any:
     """The booking form of one slot."""
     found = _calendar_or_404(calendar)
     try:
@@ -118,7 +114,7 @@ def book_page(calendar: str, slot_id: int) -> Any:
             form.form_errors.append(_("Too many booking attempts. Please try again later."))
             return _book_form(found, slot, form), 429
         try:
-            book(slot, _request_from(form), now=utcnow(), locale=str(get_locale()))
+            book_slot(slot, _request_from(form), now=utcnow(), locale=str(get_locale()))
         except (ValidationError, ConflictError) as exc:
             session.rollback()
             _show_error(form, exc)
@@ -175,14 +171,14 @@ def _show_error(form: BookingForm, exc: RathausError) -> None:
         form.form_errors.append(message)
 
 
-def confirm_page(token: str) -> Any:
+def confirm(token: str) -> Any:
     """Show the booking behind a confirmation link; its button confirms it."""
-    return _manage(token, TokenPurpose.CONFIRM, confirm)
+    return _manage(token, TokenPurpose.CONFIRM, confirm_booking)
 
 
-def cancel_page(token: str) -> Any:
+def cancel(token: str) -> Any:
     """Show the booking behind a cancellation link; its button cancels it."""
-    return _manage(token, TokenPurpose.CANCEL, cancel)
+    return _manage(token, TokenPurpose.CANCEL, cancel_booking)
 
 
 def _manage(token: str, purpose: TokenPurpose, action: Any) -> Any:
@@ -261,3 +257,14 @@ def admin() -> str:
         calendars=calendars(include_archived=True),
         rows=rows,
     )
+
+
+#: Every page: (rule, view, methods); the endpoint is the view's name (``termin.book``).
+ROUTES: list[tuple[str, Any, list[str]]] = [
+    ("/", index, ["GET"]),
+    ("/admin/", admin, ["GET"]),
+    ("/confirm/<token>", confirm, ["GET", "POST"]),
+    ("/cancel/<token>", cancel, ["GET", "POST"]),
+    ("/<calendar>/", calendar, ["GET"]),
+    ("/<calendar>/<int:slot_id>", book, ["GET", "POST"]),
+]
