@@ -18,7 +18,7 @@ import click
 from flask.cli import with_appcontext
 
 from core import NOTICE_REASONS, TenantKind, ValidationError, emit, emit_rows, json_option, session
-from plugins.tenants import registry
+from plugins.tenants import describe, registry
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 REASON = click.option("--reason", help="Why (recorded in the audit log).")
@@ -30,7 +30,7 @@ def tenants() -> None:
 
 
 def _emit_tenant(tenant: Any, as_json: bool, message: str) -> None:
-    emit(registry.summary(tenant), as_json, message)
+    emit(describe.summary(tenant), as_json, message)
 
 
 # ---------------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def list_(
 ) -> None:
     """Tenants in AGS order (Land, its Kreise, their Gemeinden)."""
     query = registry.TenantQuery(search=search, status=status, kind=kind, parent=parent)
-    rows = registry.summaries(registry.list_tenants(query, limit=limit))
+    rows = describe.summaries(registry.list_tenants(query, limit=limit))
     emit_rows(
         rows,
         as_json,
@@ -228,7 +228,7 @@ def list_(
 @with_appcontext
 def show(tenant: str, as_json: bool) -> None:
     """Everything about one tenant (slug or AGS)."""
-    data = registry.detail(registry.find_tenant(tenant))
+    data = describe.detail(registry.find_tenant(tenant))
     emit(data, as_json, lambda: _print_detail(data))
 
 
@@ -253,7 +253,7 @@ def _print_detail(data: dict[str, Any]) -> None:
 def audit(tenant: str | None, limit: int, as_json: bool) -> None:
     """The audit log: of one tenant (slug or AGS), or about all tenants."""
     entries = registry.audit_entries(registry.find_tenant(tenant) if tenant else None, limit=limit)
-    rows = [registry.audit_data(entry) for entry in entries]
+    rows = [describe.audit_data(entry) for entry in entries]
     emit_rows(
         rows,
         as_json,
@@ -375,7 +375,7 @@ def subscribe(
     )
     session.commit()
     emit(
-        registry.subscription_data(sub),
+        describe.subscription_data(sub),
         as_json,
         f"{found.slug} subscribes to {service} from {sub.starts_on.isoformat()}.",
     )
@@ -404,7 +404,7 @@ def unsubscribe(
     sub = end_subscription(found, service, ends_on=ends_on.date(), reason=reason)
     session.commit()
     emit(
-        registry.subscription_data(sub),
+        describe.subscription_data(sub),
         as_json,
         f"{found.slug}'s subscription to {service} ends on {sub.ends_on.isoformat()} ({reason}).",
     )
@@ -419,7 +419,7 @@ def services(tenant: str, as_json: bool) -> None:
     from core import subscriptions_of
 
     rows = [
-        registry.subscription_data(sub) for sub in subscriptions_of(registry.find_tenant(tenant))
+        describe.subscription_data(sub) for sub in subscriptions_of(registry.find_tenant(tenant))
     ]
     emit_rows(
         rows,
