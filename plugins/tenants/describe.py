@@ -3,13 +3,14 @@ operator's pages and the export.
 
 What is found (``registry.py``) is described here: a tenant in brief
 (:func:`summary`) or in full (:func:`detail`), its subscriptions, its audit entries
-and what the plugin adds to a tenant's export. The API's schemas
-(``schemas.py``: ``TenantsTenantSchema``, ``TenantsTenantDetailSchema``,
-``TenantsSubscriptionSchema``, ``TenantsAuditEntrySchema``) describe the same fields
-for the OpenAPI document; a test holds each function's JSON equal to its schema's dump
-(``tests/tenants/test_describe.py``). The command line prints these dicts without a
-marshmallow pass, so that a command does not import marshmallow
-(``tests/cli/test_lazy_start.py``).
+and what the plugin adds to a tenant's export. The API sends these dicts through its
+schemas (``schemas.py``: ``TenantsTenantSchema``, ``TenantsTenantDetailSchema``,
+``TenantsSubscriptionSchema``, ``TenantsAuditEntrySchema``), the one description of
+the fields in the OpenAPI document. The command line prints the same dicts with
+``--json`` but without a marshmallow pass, because a command must not import
+marshmallow (``tests/cli/test_lazy_start.py``); ``tests/tenants/test_describe.py``
+holds its JSON equal to the API's answer (``show`` adds ``kind_label`` and
+``aliases``, which the page uses too).
 """
 
 from __future__ import annotations
