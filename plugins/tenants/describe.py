@@ -10,7 +10,7 @@ the fields in the OpenAPI document. The command line prints the same dicts with
 ``--json`` but without a marshmallow pass, because a command must not import
 marshmallow (``tests/cli/test_lazy_start.py``); ``tests/tenants/test_describe.py``
 holds its JSON equal to the API's answer (``show`` adds ``kind_label`` and
-``aliases``, which the page uses too).
+``aliases``, which the detail schema does not list, so the API leaves them out).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from core.testing import bearer
 from tests.tenants.conftest import invoke_json
 
 API = "/api/v1/tenants"
-#: What ``show --json`` and the operator's page show beyond the API's schema.
+#: What ``show --json`` prints beyond the detail schema (the API leaves them out).
 SHOWN_BEYOND_THE_API = {"kind_label", "aliases"}
 
 
