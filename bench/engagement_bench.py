@@ -8,7 +8,7 @@
 (one organisation each) and COUNT synthetic offers spread over Germany by population,
 inserted in bulk (SQLAlchemy Core ``executemany``, not the ORM one by one).
 
-``search`` measures the ranked search as the search API runs it (``results.search_listing``:
+``search`` measures the ranked search as the search API runs it (``describe.search_listing``:
 a random PLZ weighted by population, searched at that municipality's portal, 25 km, two
 fields, statewide, top 20 with their reasons rendered) against a bare SQL bounding-box +
 distance query on the same data (grid-cell index, haversine in SQL, nearest 20), p50/p95
@@ -363,7 +363,7 @@ def bench_search(url: str, runs: int, seed: int = 7) -> dict[str, Any]:
     """p50/p95 of the ranked search and of the bare bounding-box query.
 
     The ranked search is the search API's path without HTTP
-    (``results.search_listing``): ranking, the listed offers' columns, and the
+    (``describe.search_listing``): ranking, the listed offers' columns, and the
     reasons rendered in German. ``match_opportunities`` (the same ranking, then the
     offers loaded as ORM entities for the web page) is timed next to it.
 
@@ -376,7 +376,7 @@ def bench_search(url: str, runs: int, seed: int = 7) -> dict[str, Any]:
     from flask_babel import force_locale
 
     from core.db import session
-    from plugins.engagement import geo, results, vocabulary
+    from plugins.engagement import describe, geo, vocabulary
     from plugins.engagement.matching import SearchQuery, match_opportunities, prepare
     from plugins.engagement.matching.plan import _Plan as Plan
 
@@ -386,7 +386,7 @@ def bench_search(url: str, runs: int, seed: int = 7) -> dict[str, Any]:
 
     def listing(plz: str, tenant: Any, fields: list[str]) -> tuple[int, int]:
         query = SearchQuery(place=plz, radius_km=25, fields=fields, statewide=True)
-        items = results.search_listing(query, 20, tenant=tenant)
+        items = describe.search_listing(query, 20, tenant=tenant)
         return len(items), sum(len(item["reasons"]) for item in items)
 
     def same_shape(plz: str, tenant: Any, fields: list[str]) -> tuple[int, int]:

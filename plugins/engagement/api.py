@@ -31,9 +31,17 @@ from core import (
     tenant_admin_required,
     tenant_api_prefix,
 )
-from plugins.engagement import matching, moderation, offers, opendata, organisations, results, stats
+from plugins.engagement import (
+    describe,
+    matching,
+    moderation,
+    offers,
+    opendata,
+    organisations,
+    stats,
+)
+from plugins.engagement.describe import offer_data
 from plugins.engagement.models import Opportunity, OpportunityStatus, Organisation, Schedule
-from plugins.engagement.results import offer_data
 from plugins.engagement.schemas import (
     EngagementOpenDataSchema,
     EngagementOpportunityInputSchema,
@@ -78,8 +86,8 @@ def blueprint() -> flask_smorest.Blueprint:
                 date_from=args["date_from"],
                 date_to=args["date_to"],
             )
-            items = results.search_listing(query, args["limit"], tenant=g.tenant)
-            # Already in the schema's dumped form (see results.py): sent as it is.
+            items = describe.search_listing(query, args["limit"], tenant=g.tenant)
+            # Already in the schema's dumped form (see describe.py): sent as it is.
             return jsonify({"items": items})
 
         @login_required

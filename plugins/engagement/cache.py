@@ -3,7 +3,7 @@
 The search API answers the same searches again and again (a portal's start page, a
 PLZ and two fields). :func:`cached` keeps the last ``ENGAGEMENT_SEARCH_CACHE_SIZE``
 answers (default 2,048; 0 turns the cache off) under a key made of the normalised
-query (see ``results.search_listing``), least recently used out first.
+query (see ``describe.search_listing``), least recently used out first.
 
 Two things empty it:
 

@@ -22,9 +22,9 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField
 
 from core import Tenant, active_subscription, csvsafe, gazetteer
+from plugins.engagement.describe import offer_data
 from plugins.engagement.forms import _c
 from plugins.engagement.models import Opportunity, OrganisationKind
-from plugins.engagement.results import offer_data
 from plugins.engagement.settings import DEFAULT_LICENCE, LICENCES, Licence
 
 SERVICE_KEY = "engagement"

@@ -3,7 +3,7 @@
 The operator's tool for registering municipalities, connecting them to services one
 at a time, handing over administration and offboarding them without loss or leak.
 The hook implementations below only delegate; the work happens in the domain modules
-(``registry``, ``importing``, ``lifecycle``, ``invitations``, ``masterdata``...).
+(``registry``, ``describe``, ``importing``, ``lifecycle``, ``invitations``, ``masterdata``...).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def demo_data(app: Any, session: Any) -> None:
 def export_tenant_data(tenant: Any) -> dict[str, Any] | None:
     """A readable summary that the raw table rows do not give: parent by AGS and slug,
     subscriptions with their status, admins and pending invitations."""
-    from plugins.tenants.registry import export_summary
+    from plugins.tenants.describe import export_summary
 
     return export_summary(tenant)
 

@@ -36,7 +36,7 @@ from core import (
     subscriptions_of,
     utcnow,
 )
-from plugins.tenants import registry, schemas
+from plugins.tenants import describe, registry, schemas
 
 PREFIX = f"{API_PREFIX}/tenants"
 
@@ -90,7 +90,7 @@ def _tenant_routes(blp: Blueprint) -> None:
                 limit=pagination_parameters.page_size,
                 offset=pagination_parameters.first_item,
             )
-            return registry.summaries(found)
+            return describe.summaries(found)
 
         @operator_required
         @blp.arguments(schemas.TenantsOnboardSchema)
@@ -101,14 +101,14 @@ def _tenant_routes(blp: Blueprint) -> None:
 
             tenant = onboard(data.pop("ags"), **data)
             session.commit()
-            return registry.summary(tenant)
+            return describe.summary(tenant)
 
     @blp.route("/<key>")
     class TenantItem(MethodView):
         @blp.response(200, schemas.TenantsTenantDetailSchema)
         def get(self, key: str) -> Any:
             """Everything about one tenant (slug or AGS). Tenant tokens: their own only."""
-            return registry.detail(_readable(key))
+            return describe.detail(_readable(key))
 
         @operator_required
         @blp.arguments(schemas.TenantsUpdateSchema)
@@ -121,7 +121,7 @@ def _tenant_routes(blp: Blueprint) -> None:
             reason = data.pop("reason", None)
             update_master_data(tenant, data, reason=reason)
             session.commit()
-            return registry.detail(tenant)
+            return describe.detail(tenant)
 
     @blp.route("/<key>/lifecycle")
     class Lifecycle(MethodView):
@@ -136,7 +136,7 @@ def _tenant_routes(blp: Blueprint) -> None:
                 registry.find_tenant(key), data["action"], reason=data.get("reason")
             )
             session.commit()
-            return registry.summary(tenant)
+            return describe.summary(tenant)
 
     @blp.route("/<key>/audit")
     class Audit(MethodView):
@@ -146,7 +146,7 @@ def _tenant_routes(blp: Blueprint) -> None:
             """The tenant's audit log, newest first. Tenant tokens: their own only."""
             tenant = _readable(key)
             return [
-                registry.audit_data(entry)
+                describe.audit_data(entry)
                 for entry in registry.audit_entries(tenant, limit=args["limit"])
             ]
 
@@ -157,7 +157,7 @@ def _subscription_routes(blp: Blueprint) -> None:
         @blp.response(200, schemas.TenantsSubscriptionSchema(many=True))
         def get(self, key: str) -> Any:
             """The tenant's subscriptions with dates and status. Tenant tokens: their own only."""
-            return [registry.subscription_data(sub) for sub in subscriptions_of(_readable(key))]
+            return [describe.subscription_data(sub) for sub in subscriptions_of(_readable(key))]
 
         @operator_required
         @blp.arguments(schemas.TenantsSubscribeSchema)
@@ -169,7 +169,7 @@ def _subscription_routes(blp: Blueprint) -> None:
             tenant = registry.find_tenant(key)
             sub = subscribe(tenant, data.pop("service"), **data)
             session.commit()
-            return registry.subscription_data(sub)
+            return describe.subscription_data(sub)
 
     @blp.route("/<key>/subscriptions/<service>/end")
     class SubscriptionEnd(MethodView):
@@ -184,7 +184,7 @@ def _subscription_routes(blp: Blueprint) -> None:
                 registry.find_tenant(key), service, ends_on=data["ends_on"], reason=data["reason"]
             )
             session.commit()
-            return registry.subscription_data(sub)
+            return describe.subscription_data(sub)
 
 
 def _administration_routes(blp: Blueprint) -> None:

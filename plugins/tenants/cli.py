@@ -8,7 +8,6 @@ written: each command commits only after everything succeeded.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import sys
 import time
 from pathlib import Path
@@ -17,10 +16,9 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from core import NOTICE_REASONS, TenantKind, ValidationError, emit, emit_rows, json_option, session
-from plugins.tenants import registry
+from core import TenantKind, ValidationError, emit, emit_rows, json_option, session
+from plugins.tenants import describe, registry
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
 REASON = click.option("--reason", help="Why (recorded in the audit log).")
 
 
@@ -30,7 +28,7 @@ def tenants() -> None:
 
 
 def _emit_tenant(tenant: Any, as_json: bool, message: str) -> None:
-    emit(registry.summary(tenant), as_json, message)
+    emit(describe.summary(tenant), as_json, message)
 
 
 # ---------------------------------------------------------------------------------
@@ -207,7 +205,7 @@ def list_(
 ) -> None:
     """Tenants in AGS order (Land, its Kreise, their Gemeinden)."""
     query = registry.TenantQuery(search=search, status=status, kind=kind, parent=parent)
-    rows = registry.summaries(registry.list_tenants(query, limit=limit))
+    rows = describe.summaries(registry.list_tenants(query, limit=limit))
     emit_rows(
         rows,
         as_json,
@@ -228,7 +226,7 @@ def list_(
 @with_appcontext
 def show(tenant: str, as_json: bool) -> None:
     """Everything about one tenant (slug or AGS)."""
-    data = registry.detail(registry.find_tenant(tenant))
+    data = describe.detail(registry.find_tenant(tenant))
     emit(data, as_json, lambda: _print_detail(data))
 
 
@@ -253,7 +251,7 @@ def _print_detail(data: dict[str, Any]) -> None:
 def audit(tenant: str | None, limit: int, as_json: bool) -> None:
     """The audit log: of one tenant (slug or AGS), or about all tenants."""
     entries = registry.audit_entries(registry.find_tenant(tenant) if tenant else None, limit=limit)
-    rows = [registry.audit_data(entry) for entry in entries]
+    rows = [describe.audit_data(entry) for entry in entries]
     emit_rows(
         rows,
         as_json,
@@ -340,102 +338,6 @@ def offboard(tenant: str, export_path: Path, reason: str | None, yes: bool, as_j
 
 
 # ---------------------------------------------------------------------------------
-# Subscriptions
-# ---------------------------------------------------------------------------------
-
-
-@tenants.command()
-@click.argument("tenant")
-@click.argument("service")
-@click.option("--from", "starts_on", type=DATE, help="First day (YYYY-MM-DD, default today).")
-@click.option("--contract", help="Call-off (Einzelabruf) or contract reference.")
-@click.option(
-    "--allow-backdated", is_flag=True, help="Record a connection that started in the past."
-)
-@json_option
-@with_appcontext
-def subscribe(
-    tenant: str,
-    service: str,
-    starts_on: dt.datetime | None,
-    contract: str | None,
-    allow_backdated: bool,
-    as_json: bool,
-) -> None:
-    """Connect a tenant to a service."""
-    from core import subscribe as subscribe_tenant
-
-    found = registry.find_tenant(tenant)
-    sub = subscribe_tenant(
-        found,
-        service,
-        starts_on=starts_on.date() if starts_on else None,
-        contract_ref=contract,
-        allow_backdated=allow_backdated,
-    )
-    session.commit()
-    emit(
-        registry.subscription_data(sub),
-        as_json,
-        f"{found.slug} subscribes to {service} from {sub.starts_on.isoformat()}.",
-    )
-
-
-@tenants.command()
-@click.argument("tenant")
-@click.argument("service")
-@click.option("--at", "ends_on", type=DATE, required=True, help="Last day of service (YYYY-MM-DD).")
-@click.option(
-    "--reason",
-    type=click.Choice(NOTICE_REASONS),
-    default="ordinary",
-    show_default=True,
-    help="Ordinary notice or special termination right (Sonderkündigung).",
-)
-@json_option
-@with_appcontext
-def unsubscribe(
-    tenant: str, service: str, ends_on: dt.datetime, reason: str, as_json: bool
-) -> None:
-    """End a tenant's subscription to a service on a given day."""
-    from core import end_subscription
-
-    found = registry.find_tenant(tenant)
-    sub = end_subscription(found, service, ends_on=ends_on.date(), reason=reason)
-    session.commit()
-    emit(
-        registry.subscription_data(sub),
-        as_json,
-        f"{found.slug}'s subscription to {service} ends on {sub.ends_on.isoformat()} ({reason}).",
-    )
-
-
-@tenants.command()
-@click.argument("tenant")
-@json_option
-@with_appcontext
-def services(tenant: str, as_json: bool) -> None:
-    """A tenant's subscriptions with dates and status."""
-    from core import subscriptions_of
-
-    rows = [
-        registry.subscription_data(sub) for sub in subscriptions_of(registry.find_tenant(tenant))
-    ]
-    emit_rows(
-        rows,
-        as_json,
-        {
-            "service": "service",
-            "from": "starts_on",
-            "until": lambda r: r["ends_on"] or "-",
-            "status": "status",
-            "contract": lambda r: r["contract_ref"] or "-",
-            "end": lambda r: r["end_reason"] or "-",
-        },
-    )
-
-
-# ---------------------------------------------------------------------------------
 # Administration
 # ---------------------------------------------------------------------------------
 
@@ -481,3 +383,11 @@ from plugins.tenants.cli_operations import activate, update  # noqa: E402
 
 tenants.add_command(activate)
 tenants.add_command(update)
+
+
+# The subscription commands are in their own module too.
+from plugins.tenants.cli_subscriptions import services, subscribe, unsubscribe  # noqa: E402
+
+tenants.add_command(subscribe)
+tenants.add_command(unsubscribe)
+tenants.add_command(services)

@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from core import ValidationError, emit, json_option, session
-from plugins.tenants import registry
+from plugins.tenants import describe, registry
 
 REASON = click.option("--reason", help="Why (recorded in the audit log).")
 
@@ -47,7 +47,7 @@ def activate(slugs: tuple[str, ...], parent: str | None, reason: str | None, as_
             click.echo(f"{tenant.slug} is now {tenant.status.value}.")
         click.echo(f"Activated {len(activated)} tenant(s).", err=True)
 
-    emit(registry.summaries(activated), as_json, show)
+    emit(describe.summaries(activated), as_json, show)
 
 
 #: ``tenants update`` options and the master data fields they set.
@@ -104,4 +104,4 @@ def update(tenant: str, reason: str | None, as_json: bool, **options: str | None
         for field, (old, new) in changed.items():
             click.echo(f"{found.slug}: {field}: {old or '-'} -> {new or '-'}")
 
-    emit({**registry.summary(found), "changed": changed}, as_json, show)
+    emit({**describe.summary(found), "changed": changed}, as_json, show)

@@ -17,7 +17,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from core import MAX_PASSWORD_LENGTH, RegisterForm
-from plugins.tenants.registry import MASTER_DATA_FIELDS
+from plugins.tenants.describe import MASTER_DATA_FIELDS
 
 #: Status words of tenants and subscriptions, lowercase: they stand inside sentences.
 STATUS_LABELS = {

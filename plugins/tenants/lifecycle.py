@@ -46,9 +46,10 @@ from core import (
     utcnow,
 )
 from core import lifecycle as core_lifecycle
+from plugins.tenants.describe import summary
 from plugins.tenants.exports import ExportFile
 from plugins.tenants.masterdata import check_email, check_text
-from plugins.tenants.registry import summary, target
+from plugins.tenants.registry import target
 
 REQUESTED, ACTIVE, SUSPENDED, OFFBOARDED = (
     TenantStatus.REQUESTED,

@@ -34,7 +34,7 @@ from core import (
     page_of,
     session,
 )
-from plugins.tenants import registry
+from plugins.tenants import describe, registry
 from plugins.tenants.forms import STATUS_LABELS
 from plugins.tenants.lifecycle import MAX_REASON_LENGTH, TRANSITIONS, Action, change_status
 
@@ -188,7 +188,7 @@ def detail(slug: str) -> str:
     return render_template(
         "tenants/operator_detail.html",
         target=tenant,
-        data=registry.detail(tenant),
+        data=describe.detail(tenant),
         links=admin_links_for(tenant),
         actions=[a for a in ACTIONS if tenant.status in TRANSITIONS[Action(a)].sources],
         labels=ACTIONS,

@@ -1,12 +1,13 @@
-"""Finding tenants and describing them the same way everywhere (CLI, API, pages, export).
+"""Finding tenants: by slug, AGS or alias, in filtered lists, with their admins,
+pending invitations and audit entries.
 
 Commands and API paths name a tenant by its slug (``coesfeld``) or its AGS
 (``05558012``); a slug always starts with a letter, so the two never clash.
+Describing what is found as JSON-ready data is ``describe.py``'s job.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,29 +25,13 @@ from core import (
     User,
     UserRole,
     ValidationError,
-    catalogue,
     cross_tenant,
     gazetteer,
     session,
-    subscriptions_of,
     tenant_context,
     utcnow,
 )
 from plugins.tenants.models import TenantsInvitation
-
-#: Fields of the tenant's master data, in the order they are shown.
-MASTER_DATA_FIELDS = (
-    "display_name",
-    "contact_email",
-    "brand_colour",
-    "invoice_recipient",
-    "address_street",
-    "address_postcode",
-    "address_city",
-    "leitweg_id",
-    "invoice_email",
-    "parent_may_administer",
-)
 
 
 def find_tenant(key: str) -> Tenant:
@@ -82,81 +67,6 @@ def aliases_of(tenant: Tenant) -> list[str]:
 def target(tenant: Tenant) -> str:
     """How audit entries name a tenant."""
     return f"tenant:{tenant.slug}"
-
-
-def _parent_slugs(tenants: list[Tenant]) -> dict[int, str]:
-    ids = {t.parent_id for t in tenants if t.parent_id is not None}
-    if not ids:
-        return {}
-    return dict(session.execute(select(Tenant.id, Tenant.slug).where(Tenant.id.in_(ids))).all())
-
-
-def summary(tenant: Tenant, parent_slug: str | None = None) -> dict[str, Any]:
-    """The tenant in a few fields: what ``onboard --json`` and ``list --json`` print."""
-    if parent_slug is None and tenant.parent_id is not None:
-        parent_slug = tenant.parent.slug if tenant.parent else None
-    return {
-        "slug": tenant.slug,
-        "ags": tenant.ags,
-        "name": tenant.name,
-        "display_name": tenant.title,
-        "kind": tenant.kind.value,
-        "parent": parent_slug,
-        "status": tenant.status.value,
-    }
-
-
-def summaries(tenants: list[Tenant]) -> list[dict[str, Any]]:
-    """Summaries of many tenants with one query for their parents."""
-    parents = _parent_slugs(tenants)
-    return [summary(t, parents.get(t.parent_id) if t.parent_id else None) for t in tenants]
-
-
-def detail(tenant: Tenant) -> dict[str, Any]:
-    """Everything the operator sees about one tenant (``show --json``, the API)."""
-    place = gazetteer.lookup(tenant.ags)
-    data = summary(tenant)
-    data.update({field: getattr(tenant, field) for field in MASTER_DATA_FIELDS})
-    data["display_name"] = tenant.title
-    data.update(
-        {
-            "kreis": _place_name(place.kreis_ags)
-            if place and tenant.kind == TenantKind.GEMEINDE
-            else None,
-            "kind_label": tenant.kind.label,
-            "aliases": aliases_of(tenant),
-            "land": _place_name(place.land_ags) if place else None,
-            "population": place.population if place else None,
-            "has_logo": tenant.logo is not None,
-            "hostname": tenant.hostname,
-            "children": len(tenant.children),
-            "created_at": tenant.created_at,
-            "updated_at": tenant.updated_at,
-            "subscriptions": [subscription_data(sub) for sub in subscriptions_of(tenant)],
-            "admins": admin_emails(tenant),
-            "pending_invitations": len(pending_invitations(tenant)),
-        }
-    )
-    return data
-
-
-def _place_name(ags: str | None) -> str | None:
-    place = gazetteer.lookup(ags) if ags else None
-    return place.name if place else None
-
-
-def subscription_data(sub: Any, today: dt.date | None = None) -> dict[str, Any]:
-    """One subscription as the operator reads it."""
-    manifest = catalogue().services.get(sub.service_key)
-    return {
-        "service": sub.service_key,
-        "title": manifest.title if manifest else None,
-        "starts_on": sub.starts_on,
-        "ends_on": sub.ends_on,
-        "end_reason": sub.end_reason,
-        "contract_ref": sub.contract_ref,
-        "status": sub.status_on(today or dt.date.today()),
-    }
 
 
 def admin_emails(tenant: Tenant) -> list[str]:
@@ -285,38 +195,6 @@ def count_select(stmt: Select) -> int:
 
 
 # ---------------------------------------------------------------------------------
-# Export contribution
-# ---------------------------------------------------------------------------------
-
-
-def export_summary(tenant: Tenant) -> dict[str, Any]:
-    """What the tenants plugin adds to a tenant's export (hook ``export_tenant_data``).
-
-    The raw rows name the parent by its database id only, which means nothing once
-    the data has left the platform; this names it by AGS and slug and lists the
-    subscriptions, admins and invitations readably.
-    """
-    parent = tenant.parent
-    return {
-        "tenant": summary(tenant),
-        "parent": {"slug": parent.slug, "ags": parent.ags, "name": parent.name} if parent else None,
-        "subscriptions": [
-            {**data, "starts_on": _iso(data["starts_on"]), "ends_on": _iso(data["ends_on"])}
-            for data in map(subscription_data, subscriptions_of(tenant))
-        ],
-        "admins": admin_emails(tenant),
-        "pending_invitations": [
-            {"email": inv.email, "expires_at": inv.expires_at.isoformat()}
-            for inv in pending_invitations(tenant)
-        ],
-    }
-
-
-def _iso(day: dt.date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-# ---------------------------------------------------------------------------------
 # The audit log of tenants
 # ---------------------------------------------------------------------------------
 
@@ -341,16 +219,3 @@ def audit_entries(tenant: Tenant | None = None, *, limit: int = 200) -> list[Aud
             )
         )
         return list(session.scalars(stmt))
-
-
-def audit_data(entry: AuditEntry) -> dict[str, Any]:
-    """One audit entry as JSON-ready data."""
-    return {
-        "at": entry.at,
-        "actor": entry.actor,
-        "action": entry.action,
-        "target": entry.target,
-        "reason": entry.reason,
-        "details": entry.details,
-        "platform": entry.tenant_id is None,
-    }

@@ -50,6 +50,7 @@ from core import (
     tenant_admin_required,
 )
 from plugins.tenants import invitations, masterdata
+from plugins.tenants.describe import subscription_data
 from plugins.tenants.forms import (
     FIELD_HELP,
     MASTER_DATA_FORM_FIELDS,
@@ -58,7 +59,6 @@ from plugins.tenants.forms import (
     NewAdminForm,
     SettingsForm,
 )
-from plugins.tenants.registry import subscription_data
 
 MANAGED = "/municipalities/<managed>"
 

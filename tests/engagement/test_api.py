@@ -8,8 +8,8 @@ from core import accounts
 from core.db import session
 from core.testing import bearer
 from plugins.engagement import organisations
+from plugins.engagement.describe import offer_data
 from plugins.engagement.models import OpportunityStatus
-from plugins.engagement.results import offer_data
 from plugins.engagement.schemas import EngagementOpportunitySchema
 from tests.engagement.conftest import change
 
@@ -72,7 +72,7 @@ def test_search_returns_items_with_distance_score_and_reasons(client, offer):
 def test_search_items_equal_the_schema_dump_of_the_offers(
     client, offer, tafel, duelmen, make_organisation, make_offer
 ):
-    """The search sends its items without a marshmallow pass (results.py): each offer
+    """The search sends its items without a marshmallow pass (describe.py): each offer
     must read exactly as the schema dumps it everywhere else."""
     one_off = make_offer(
         tafel,

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 from core.db import session
+from core.testing import bearer
 from tests.engagement.conftest import change
 
 TODAY = dt.date.today()
@@ -43,6 +44,23 @@ def test_stats_as_json(runner, coesfeld, make_organisation, make_offer):
     data = json.loads(runner.invoke("engagement", "stats", "--tenant", "coesfeld", "--json").stdout)
 
     assert (data["organisations"], data["offers"]["published"], data["requests_total"]) == (1, 1, 0)
+
+
+def test_stats_as_json_are_the_figures_the_api_answers(
+    runner, client, coesfeld, make_organisation, make_offer, tenant_token
+):
+    """One description of the figures: the API's schema dump equals the CLI's JSON."""
+    make_offer(make_organisation(coesfeld))
+    session.commit()
+
+    printed = json.loads(
+        runner.invoke("engagement", "stats", "--tenant", "coesfeld", "--json").stdout
+    )
+    answered = client.get(
+        "/api/v1/tenants/coesfeld/engagement/statistics", headers=bearer(tenant_token)
+    )
+
+    assert printed == answered.json
 
 
 def test_search_prints_ranked_offers_with_reasons(runner, coesfeld, make_organisation, make_offer):

@@ -84,6 +84,15 @@ def test_every_field_of_the_export_is_classified_and_none_can_hold_personal_data
     assert set(COLUMNS) == set(NOT_PERSONAL)
 
 
+def test_the_json_records_and_the_csv_have_the_same_columns(client, erika_offer, tafel_offer):
+    """One description of a record: the schema's dump and the CSV both give COLUMNS."""
+    items = client.get(f"{BASE}/opportunities.json").json["items"]
+    header = client.get(f"{BASE}/opportunities.csv").get_data(as_text=True).splitlines()[0]
+
+    assert [set(item) for item in items] == [set(COLUMNS)] * 2
+    assert header.split(",") == list(COLUMNS)
+
+
 def test_private_people_are_published_without_name_contact_or_exact_place(client, erika_offer):
     response = client.get(f"{BASE}/opportunities.json")
     body = response.get_data(as_text=True)
