@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 import flask_smorest
-from flask import Response, g, jsonify
+from flask import Response, current_app, g
 from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -78,9 +78,9 @@ def blueprint() -> flask_smorest.Blueprint:
                 date_from=args["date_from"],
                 date_to=args["date_to"],
             )
-            items = results.search_listing(query, args["limit"], tenant=g.tenant)
-            # Already in the schema's dumped form (see results.py): sent as it is.
-            return jsonify({"items": items})
+            # Already in the schema's dumped form and encoded (see results.py): sent as it is.
+            body = results.search_answer(query, args["limit"], tenant=g.tenant)
+            return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
         @login_required
         @blp.arguments(EngagementOpportunityInputSchema)
