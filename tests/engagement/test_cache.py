@@ -108,3 +108,15 @@ def test_a_repeated_search_sends_the_answer_encoded_once_per_language(client, ta
             "Offered in your municipality",
         ],
     ]
+
+
+def test_search_arguments_parse_alike_the_first_time_and_from_memory(client, tafel, make_offer):
+    make_offer(tafel, title="Lebensmittel sortieren", fields=["social"])
+    path = f"{SEARCH}&fields=social&limit=5"
+    first, again = client.get(path), client.get(path)
+    bad = [client.get(f"{BASE}/opportunities?plz=48653&radius_km=500") for _ in range(2)]
+
+    assert (first.status_code, again.status_code, first.data == again.data) == (200, 200, True)
+    assert [(r.status_code, r.json["errors"]["query"]) for r in bad] == [
+        (422, {"radius_km": ["Must be greater than or equal to 1 and less than or equal to 200."]})
+    ] * 2
