@@ -41,6 +41,9 @@ DEFAULTS: dict[str, Any] = {
     "PLUGINS": None,
     # Raise instead of logging and skipping a plugin that fails to load.
     "PLUGINS_STRICT": False,
+    # Seconds a worker remembers a tenant and its subscriptions for routing requests
+    # (core.tenant_directory); changes by other processes show after this; 0: off.
+    "TENANT_CACHE_SECONDS": 5.0,
     # Resolve the tenant from the Host header (``Tenant.hostname``) besides the path.
     "TENANT_FROM_HOST": False,
     # Absolute base URL for links in mails and invitations.

@@ -349,11 +349,27 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _check_service(service_key: str) -> None:
     tenant: Tenant | None = g.get("tenant")
-    if tenant is None or not is_subscribed(tenant, service_key):
+    if tenant is None or not _subscribed_now(tenant, service_key):
         abort(404)
     if not tenant.serves_citizens:
         # Suspended: the data stays, but the service does not serve anyone.
         abort(503, description="suspended")
+
+
+def _subscribed_now(tenant: Tenant, service_key: str) -> bool:
+    # Asked on every request of a service's routes: the worker's tenant directory
+    # remembers the answer for a moment (core.tenant_directory).
+    from flask import current_app
+
+    from core.tenant_directory import directory_of
+
+    directory = directory_of(current_app)
+    if directory is None:
+        return is_subscribed(tenant, service_key)
+    today = dt.date.today()
+    return directory.subscribed(
+        tenant, service_key, today, lambda: is_subscribed(tenant, service_key, today)
+    )
 
 
 def require_subscription(blueprint: Blueprint, service_key: str) -> Blueprint:

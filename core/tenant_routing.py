@@ -13,13 +13,14 @@ import re
 import time
 from typing import Any
 
-from flask import Flask, abort, g
+from flask import Flask, abort, current_app, g
 from sqlalchemy import bindparam, select
 
 from core.db import get_db, session
 from core.errors import NotFoundError, ValidationError
 from core.models import Tenant, TenantStatus
 from core.tenancy import enter_tenant, leave
+from core.tenant_directory import directory_of
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]{0,61}[a-z0-9]$")
 
@@ -79,6 +80,9 @@ _BY_SLUG = select(Tenant).where(Tenant.slug == bindparam("slug"))
 
 def init_app(app: Flask) -> None:
     """Install tenant resolution on ``app``."""
+    from core.tenant_directory import watch
+
+    watch(get_db(app).engine)
     app.url_value_preprocessor(_resolve_tenant)
     app.url_defaults(_add_tenant_default)
     app.teardown_request(_end_request)
@@ -90,7 +94,12 @@ def _resolve_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None
     if not values or "tenant" not in values:
         return
     slug = values.pop("tenant")
-    tenant = tenant_by_slug(slug)
+    directory = directory_of(current_app)
+    tenant = (
+        tenant_by_slug(slug)
+        if directory is None
+        else directory.tenant(session, slug, tenant_by_slug)
+    )
     if tenant is None or tenant.status not in VISIBLE_STATUSES:
         abort(404)
     g.tenant = tenant
@@ -113,8 +122,6 @@ def _add_tenant_default(endpoint: str, values: dict[str, Any]) -> None:
     tenant = g.get("tenant")
     if tenant is None or "tenant" in values:
         return
-    from flask import current_app
-
     if current_app.url_map.is_endpoint_expecting(endpoint, "tenant"):
         values["tenant"] = tenant.slug
 

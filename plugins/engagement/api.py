@@ -15,10 +15,11 @@ import json
 from typing import Any
 
 import flask_smorest
-from flask import Response, g, jsonify
+from flask import Response, current_app, g, request
 from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from webargs.flaskparser import FlaskParser
 
 from core import (
     NotFoundError,
@@ -56,9 +57,44 @@ from plugins.engagement.schemas import (
 )
 
 
+class _RememberingParser(FlaskParser):
+    """webargs' Flask parser that remembers what query strings parsed to.
+
+    The search's arguments depend on the query string alone, and parsing them through
+    the schema costs more than answering a repeated search from the result cache; so
+    up to ``SIZE`` successful parses are kept per schema and query string (then all are
+    forgotten and it starts again: plain dict operations, safe between threads). Failed
+    parses raise as before and are not kept; bodies are parsed every time.
+    """
+
+    SIZE = 1024
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parsed: dict[tuple[int, bytes], dict[str, Any]] = {}
+
+    def parse(self, argmap: Any, req: Any = None, *, location: str | None = None, **kw: Any) -> Any:
+        """Parse as webargs does; query strings seen before are answered from memory."""
+        if location != "query":
+            return super().parse(argmap, req, location=location, **kw)
+        key = (id(argmap), (req or request).query_string)
+        parsed = self._parsed.get(key)
+        if parsed is None:
+            parsed = super().parse(argmap, req, location=location, **kw)
+            if len(self._parsed) >= self.SIZE:
+                self._parsed.clear()
+            self._parsed[key] = parsed
+        # A copy: the view may change what it gets (lists included).
+        return {k: list(v) if isinstance(v, list) else v for k, v in parsed.items()}
+
+
+class _Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = _RememberingParser()
+
+
 def blueprint() -> flask_smorest.Blueprint:
     """A fresh API blueprint (one per application)."""
-    blp = flask_smorest.Blueprint(
+    blp = _Blueprint(
         "engagement_api",
         __name__,
         url_prefix=tenant_api_prefix("engagement"),
@@ -86,9 +122,9 @@ def blueprint() -> flask_smorest.Blueprint:
                 date_from=args["date_from"],
                 date_to=args["date_to"],
             )
-            items = describe.search_listing(query, args["limit"], tenant=g.tenant)
-            # Already in the schema's dumped form (see describe.py): sent as it is.
-            return jsonify({"items": items})
+            # Already in the schema's dumped form and encoded (see describe.py): sent as it is.
+            body = describe.search_answer(query, args["limit"], tenant=g.tenant)
+            return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
         @login_required
         @blp.arguments(EngagementOpportunityInputSchema)

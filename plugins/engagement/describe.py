@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from flask import current_app
 from flask_babel import get_locale
 from sqlalchemy import ARRAY, Integer, String, any_, bindparam, cast, func, select
 
@@ -129,6 +130,23 @@ def search_listing(
     query, today, wide = matching.prepare(query, limit, statewide, today)
     key = (tenant.id, str(get_locale()), limit, today, wide, query.cache_key())
     return cache.cached(key, lambda: _listing(query, limit, tenant, today, wide))
+
+
+def search_answer(query: matching.SearchQuery, limit: int = 20, *, tenant: Tenant) -> bytes:
+    """The search API's whole answer ``{"items": search_listing(...)}`` as encoded JSON:
+    kept in the result cache as bytes, so a repeated search is not encoded again (for
+    an answer of 20 offers the encoding costs more than the cache look-up).
+
+    :raises ValidationError: as :func:`matching.match_opportunities`.
+    """
+    query, today, wide = matching.prepare(query, limit, None, None)
+    key = ("json", tenant.id, str(get_locale()), limit, today, wide, query.cache_key())
+    return cache.cached(
+        key,
+        lambda: current_app.json.response(
+            {"items": _listing(query, limit, tenant, today, wide)}
+        ).get_data(),
+    )
 
 
 def _listing(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select, update
 
@@ -76,3 +78,45 @@ def test_the_cache_keeps_only_the_configured_number_of_answers(app):
 
     assert (small.get("a", lambda: "new"), small.get("c", lambda: "new")) == ("new", "C")
     assert (small.hits, small.misses) == (1, 4)
+
+
+def test_a_repeated_search_sends_the_answer_encoded_once_per_language(client, tafel, make_offer):
+    make_offer(tafel, title="Lebensmittel sortieren", fields=["social"])
+    path = f"{SEARCH}&fields=social"
+    english = {"Accept-Language": "en"}
+    german_first, english_first = client.get(path).data, client.get(path, headers=english).data
+    before = counts()
+
+    german_again, english_again = client.get(path).data, client.get(path, headers=english).data
+
+    assert (german_again, english_again) == (german_first, english_first)
+    assert counts() == (before[0] + 2, before[1])
+    reasons = [
+        [reason["text"] for reason in item["reasons"]]
+        for answer in (german_first, english_first)
+        for item in json.loads(answer)["items"]
+    ]
+    assert reasons == [
+        [
+            "0,0 km von Coesfeld entfernt",
+            "Passt zu Ihren Interessen: Soziales und Nachbarschaft",
+            "Angebot aus Ihrer Kommune",
+        ],
+        [
+            "0.0 km from Coesfeld",
+            "Matches your interests: Social work and neighbourhood",
+            "Offered in your municipality",
+        ],
+    ]
+
+
+def test_search_arguments_parse_alike_the_first_time_and_from_memory(client, tafel, make_offer):
+    make_offer(tafel, title="Lebensmittel sortieren", fields=["social"])
+    path = f"{SEARCH}&fields=social&limit=5"
+    first, again = client.get(path), client.get(path)
+    bad = [client.get(f"{BASE}/opportunities?plz=48653&radius_km=500") for _ in range(2)]
+
+    assert (first.status_code, again.status_code, first.data == again.data) == (200, 200, True)
+    assert [(r.status_code, r.json["errors"]["query"]) for r in bad] == [
+        (422, {"radius_km": ["Must be greater than or equal to 1 and less than or equal to 200."]})
+    ] * 2
