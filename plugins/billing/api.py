@@ -20,11 +20,16 @@ from core import (
     tenant_or_fail,
 )
 from plugins.billing import grant_api, pool_api, schemas
+from plugins.billing import output_schemas as out
 
 
 def blueprints() -> list[flask_smorest.Blueprint]:
     """The operator's and the tenants' billing blueprints."""
     return [_operator_blueprint(), _tenant_blueprint()]
+
+
+#: How the OpenAPI document describes a file download's body.
+FILE = {"type": "string", "format": "binary"}
 
 
 def _xml_response(xml: bytes, number: str) -> Response:
@@ -44,7 +49,7 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
     @blp.route("/config")
     class Config(MethodView):
         @operator_required
-        @blp.response(200)
+        @blp.response(200, out.BillingConfigResultSchema)
         def post(self) -> Any:
             """Apply a billing configuration (same document as the TOML file, as JSON);
             all or nothing, idempotent. ``?dry_run=1`` only validates."""
@@ -70,7 +75,7 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
     class Runs(MethodView):
         @operator_required
         @blp.arguments(schemas.BillingRunArgsSchema)
-        @blp.response(201)
+        @blp.response(201, out.BillingRunSchema)
         def post(self, args: dict[str, Any]) -> Any:
             """Run billing for a month (idempotent)."""
             from plugins.billing.periods import parse_month
@@ -78,13 +83,13 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
 
             return run_billing(
                 parse_month(args["period"]), issuer_key=args["issuer"], dry_run=args["dry_run"]
-            ).as_dict()
+            )
 
     @blp.route("/finalize")
     class Finalize(MethodView):
         @operator_required
         @blp.arguments(schemas.BillingFinalizeArgsSchema)
-        @blp.response(200)
+        @blp.response(200, out.BillingFinalizeResultSchema)
         def post(self, args: dict[str, Any]) -> Any:
             """Finalise drafts by id, or all."""
             from plugins.billing.invoices import finalize
@@ -99,37 +104,38 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
     class Invoices(MethodView):
         @operator_required
         @blp.arguments(schemas.BillingInvoiceQuerySchema, location="query")
-        @blp.response(200, schemas.BillingInvoiceSchema(many=True))
+        @blp.response(200, out.BillingInvoiceSchema(many=True))
         def get(self, args: dict[str, Any]) -> Any:
             """Invoices, filtered by period, payer, status and issuer."""
-            from plugins.billing.invoices import as_dicts, list_invoices
+            from plugins.billing.invoices import list_invoices
 
-            return as_dicts(list_invoices(**args))
+            return list_invoices(**args)
 
     @blp.route("/invoices/<number>")
     class InvoiceResource(MethodView):
         @operator_required
-        @blp.response(200, schemas.BillingInvoiceSchema)
+        @blp.response(200, out.BillingInvoiceSchema)
         def get(self, number: str) -> Any:
             """One invoice by number (or a draft by id)."""
-            from plugins.billing.invoices import as_dicts, invoice_by_ref
+            from plugins.billing.invoices import invoice_by_ref
 
-            return as_dicts([invoice_by_ref(number)])[0]
+            return invoice_by_ref(number)
 
     @blp.route("/invoices/<number>/cancel")
     class Cancel(MethodView):
         @operator_required
         @blp.arguments(schemas.BillingCancelArgsSchema)
-        @blp.response(201, schemas.BillingInvoiceSchema)
+        @blp.response(201, out.BillingInvoiceSchema)
         def post(self, args: dict[str, Any], number: str) -> Any:
             """Cancel a final invoice (cancellation document, type 381)."""
-            from plugins.billing.invoices import as_dicts, cancel
+            from plugins.billing.invoices import cancel
 
-            return as_dicts([cancel(number, args["reason"], today=args["issue_date"])])[0]
+            return cancel(number, args["reason"], today=args["issue_date"])
 
     @blp.route("/invoices/<number>/xrechnung")
     class XRechnung(MethodView):
         @operator_required
+        @blp.response(200, FILE, content_type="application/xml", description="XRechnung (CII)")
         def get(self, number: str) -> Any:
             """The XRechnung 3.0 (CII) of a final invoice."""
             from plugins.billing.invoices import invoice_by_number
@@ -140,6 +146,7 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
     @blp.route("/export.csv")
     class Export(MethodView):
         @operator_required
+        @blp.response(200, FILE, content_type="text/csv", description="CSV (UTF-8)")
         def get(self) -> Any:
             """Final invoices as CSV for finance software (``?period=`` or ``?year=``)."""
             from plugins.billing.reports import invoices_csv
@@ -153,7 +160,7 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
     class Report(MethodView):
         @operator_required
         @blp.arguments(schemas.BillingYearQuerySchema, location="query")
-        @blp.response(200)
+        @blp.response(200, out.BillingYearReportSchema)
         def get(self, args: dict[str, Any]) -> Any:
             """Billed amounts of a year per payer and per service."""
             from plugins.billing.reports import yearly_report
@@ -163,32 +170,28 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
     @blp.route("/contracts")
     class Contracts(MethodView):
         @operator_required
-        @blp.response(200, schemas.BillingContractSchema(many=True))
+        @blp.response(200, out.BillingContractSchema(many=True))
         def get(self) -> Any:
             """Every tenant's contracts."""
-            from plugins.billing.describe import contract_as_dict, contracts_of
+            from plugins.billing.describe import contracts_of
 
-            return [contract_as_dict(contract) for contract in contracts_of()]
+            return contracts_of()
 
     @blp.route("/termination-rights")
     class Rights(MethodView):
         @operator_required
-        @blp.response(200, schemas.BillingTerminationRightSchema(many=True))
+        @blp.response(200, out.BillingTerminationRightSchema(many=True))
         def get(self) -> Any:
             """Special termination rights (``?open_on=YYYY-MM-DD``: only open ones)."""
             from plugins.billing.contracts import termination_rights
-            from plugins.billing.describe import right_as_dict
 
             day = request.args.get("open_on")
-            return [
-                right_as_dict(r)
-                for r in termination_rights(dt.date.fromisoformat(day) if day else None)
-            ]
+            return termination_rights(dt.date.fromisoformat(day) if day else None)
 
     @blp.route("/pools/<key>/allocation")
     class Allocation(MethodView):
         @operator_required
-        @blp.response(200)
+        @blp.response(200, out.BillingPoolAllocationSchema)
         def get(self, key: str) -> Any:
             """Every member's share of a cost pool per year."""
             from plugins.billing.describe import pool_allocation
@@ -199,11 +202,10 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
     class Terminate(MethodView):
         @operator_required
         @blp.arguments(schemas.BillingTerminateArgsSchema)
-        @blp.response(200, schemas.BillingContractSchema)
+        @blp.response(200, out.BillingContractSchema)
         def post(self, args: dict[str, Any], slug: str, service: str) -> Any:
             """Terminate a tenant's contract (ordinary, or special with an open right)."""
             from plugins.billing.contracts import terminate
-            from plugins.billing.describe import contract_as_dict
 
             contract = terminate(
                 tenant_or_fail(slug),
@@ -213,7 +215,7 @@ def _operator_blueprint() -> flask_smorest.Blueprint:
                 notice_on=args["notice_on"],
             )
             session.commit()
-            return contract_as_dict(contract)
+            return contract
 
     grant_api.add_operator_routes(blp)
     pool_api.add_pool_routes(blp)
@@ -231,26 +233,27 @@ def _tenant_blueprint() -> flask_smorest.Blueprint:
     @blp.route("/invoices")
     class Invoices(MethodView):
         @tenant_admin_required
-        @blp.response(200, schemas.BillingInvoiceSchema(many=True))
+        @blp.response(200, out.BillingInvoiceSchema(many=True))
         def get(self) -> Any:
             """The tenant's final invoices and cancellations."""
-            from plugins.billing.invoices import as_dicts, invoices_of_tenant
+            from plugins.billing.invoices import invoices_of_tenant
 
-            return as_dicts(invoices_of_tenant(g.tenant))
+            return invoices_of_tenant(g.tenant)
 
     @blp.route("/invoices/<number>")
     class InvoiceResource(MethodView):
         @tenant_admin_required
-        @blp.response(200, schemas.BillingInvoiceSchema)
+        @blp.response(200, out.BillingInvoiceSchema)
         def get(self, number: str) -> Any:
             """One of the tenant's invoices."""
-            from plugins.billing.invoices import as_dicts, invoice_of_tenant
+            from plugins.billing.invoices import invoice_of_tenant
 
-            return as_dicts([invoice_of_tenant(g.tenant, number)])[0]
+            return invoice_of_tenant(g.tenant, number)
 
     @blp.route("/invoices/<number>/xrechnung")
     class XRechnung(MethodView):
         @tenant_admin_required
+        @blp.response(200, FILE, content_type="application/xml", description="XRechnung (CII)")
         def get(self, number: str) -> Any:
             """The XRechnung of one of the tenant's invoices."""
             from plugins.billing.invoices import invoice_of_tenant
@@ -261,12 +264,12 @@ def _tenant_blueprint() -> flask_smorest.Blueprint:
     @blp.route("/contracts")
     class Contracts(MethodView):
         @tenant_admin_required
-        @blp.response(200, schemas.BillingContractSchema(many=True))
+        @blp.response(200, out.BillingContractSchema(many=True))
         def get(self) -> Any:
             """The tenant's contracts."""
-            from plugins.billing.describe import contract_as_dict, contracts_of
+            from plugins.billing.describe import contracts_of
 
-            return [contract_as_dict(contract) for contract in contracts_of(g.tenant)]
+            return contracts_of(g.tenant)
 
     grant_api.add_tenant_routes(blp)
     grant_api.add_tenant_visibility_routes(blp)

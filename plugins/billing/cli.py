@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,23 +16,8 @@ from core import (
     emit_table,
     json_option,
     read_text_file,
-    session,
-    tenant_or_fail,
 )
-
-
-def _date(text: str | None, field: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(
-            "%(value)s is not a date (YYYY-MM-DD)",
-            field=field,
-            code="date.invalid",
-            value=repr(text),
-        ) from None
+from plugins.billing.periods import parse_day
 
 
 class Progress:
@@ -63,13 +47,15 @@ def billing() -> None:
     """Tariffs, contracts, sponsors, cost pools, grants, invoices and XRechnung."""
 
 
-def _add_grants() -> None:
+def _add_groups() -> None:
+    from plugins.billing.contract_cli import add_contract_commands
     from plugins.billing.grant_cli import grants_group
 
     billing.add_command(grants_group)
+    add_contract_commands(billing)
 
 
-_add_grants()
+_add_groups()
 
 
 # ---------------------------------------------------------------------------------
@@ -85,6 +71,7 @@ _add_grants()
 @with_appcontext
 def run_command(period: str, issuer_key: str | None, dry_run: bool, as_json: bool) -> None:
     """Create draft invoices for everything due in PERIOD (safe to run again)."""
+    from plugins.billing.output_schemas import BillingRunSchema
     from plugins.billing.periods import parse_month
     from plugins.billing.run import run_billing
 
@@ -92,7 +79,7 @@ def run_command(period: str, issuer_key: str | None, dry_run: bool, as_json: boo
     progress = Progress("Billing", enabled=not as_json)
     result = run_billing(month, issuer_key=issuer_key, dry_run=dry_run, progress=progress)
     progress.finish()
-    data = result.as_dict()
+    data = BillingRunSchema().dump(result)
 
     def show() -> None:
         verb = "would create" if dry_run else "created"
@@ -123,14 +110,16 @@ def finalize_command(
 ) -> None:
     """Give drafts (by id, or --all) their numbers: gapless per issuer series and year."""
     from plugins.billing.invoices import finalize
+    from plugins.billing.output_schemas import BillingFinalizeResultSchema
 
     if not refs and not everything:
         raise ValidationError("name draft ids or pass --all", field="refs")
     progress = Progress("Finalising", enabled=not as_json)
     report = finalize(
-        refs, everything=everything, today=_date(issue_date, "date"), progress=progress
+        refs, everything=everything, today=parse_day(issue_date, "date"), progress=progress
     )
     progress.finish()
+    report = BillingFinalizeResultSchema().dump(report)
 
     def show() -> None:
         click.echo(f"finalised {len(report['finalized'])} invoice(s)")
@@ -159,10 +148,11 @@ def finalize_command(
 def cancel_command(number: str, reason: str, issue_date: str | None, as_json: bool) -> None:
     """Cancel a final invoice with a cancellation document (type 381); the next run
     bills its items anew."""
-    from plugins.billing.invoices import as_dict, cancel
+    from plugins.billing.invoices import cancel
+    from plugins.billing.output_schemas import BillingInvoiceSchema
 
-    document = cancel(number, reason, today=_date(issue_date, "date"))
-    emit(as_dict(document), as_json, f"{number} cancelled by {document.number}")
+    document = cancel(number, reason, today=parse_day(issue_date, "date"))
+    emit(BillingInvoiceSchema().dump(document), as_json, f"{number} cancelled by {document.number}")
 
 
 # ---------------------------------------------------------------------------------
@@ -188,12 +178,14 @@ def invoices_list(
     period: str | None, payer: str | None, status: str | None, issuer: str | None, as_json: bool
 ) -> None:
     """Invoices with their lines (amounts as strings with two decimals)."""
-    from plugins.billing.invoices import as_dicts, list_invoices
+    from plugins.billing.invoices import list_invoices
+    from plugins.billing.output_schemas import BillingInvoiceSchema
     from plugins.billing.periods import parse_month
 
     if period:
         parse_month(period)
-    data = as_dicts(list_invoices(period=period, payer=payer, status=status, issuer=issuer))
+    invoices = list_invoices(period=period, payer=payer, status=status, issuer=issuer)
+    data = BillingInvoiceSchema(many=True).dump(invoices)
 
     def show() -> None:
         emit_table(
@@ -223,9 +215,10 @@ def invoices_list(
 @with_appcontext
 def invoices_show(number: str, as_json: bool) -> None:
     """One invoice (by number, or a draft by its id) with its lines."""
-    from plugins.billing.invoices import as_dicts, invoice_by_ref
+    from plugins.billing.invoices import invoice_by_ref
+    from plugins.billing.output_schemas import BillingInvoiceSchema
 
-    data = as_dicts([invoice_by_ref(number)])[0]
+    data = BillingInvoiceSchema().dump(invoice_by_ref(number))
 
     def show() -> None:
         payer = data["payer"]
@@ -309,9 +302,10 @@ def export_csv_command(period: str | None, year: int | None, output: Path | None
 @with_appcontext
 def report_command(year: int, as_json: bool) -> None:
     """Billed amounts of a year per payer and per service."""
+    from plugins.billing.output_schemas import BillingYearReportSchema
     from plugins.billing.reports import yearly_report
 
-    data = yearly_report(year)
+    data = BillingYearReportSchema().dump(yearly_report(year))
 
     def show() -> None:
         emit_table(
@@ -325,7 +319,7 @@ def report_command(year: int, as_json: bool) -> None:
 
 
 # ---------------------------------------------------------------------------------
-# Configuration, contracts, rights, pools
+# Configuration and pools (contracts and rights: contract_cli.py)
 # ---------------------------------------------------------------------------------
 
 
@@ -374,8 +368,9 @@ def apply_command(file: Path, dry_run: bool, as_json: bool) -> None:
         vat_rate = "19.00"
     """
     from plugins.billing.configuration import apply_toml
+    from plugins.billing.output_schemas import BillingConfigResultSchema
 
-    report = apply_toml(read_text_file(file), dry_run=dry_run)
+    report = BillingConfigResultSchema().dump(apply_toml(read_text_file(file), dry_run=dry_run))
 
     def show() -> None:
         if dry_run:
@@ -391,148 +386,13 @@ def apply_command(file: Path, dry_run: bool, as_json: bool) -> None:
     emit(report, as_json, show)
 
 
-@billing.command("reconcile")
-@json_option
-@with_appcontext
-def reconcile_command(as_json: bool) -> None:
-    """Create contracts for subscriptions made before their tariff existed."""
-    from plugins.billing.contracts import reconcile_contracts
-
-    created = reconcile_contracts()
-    session.commit()
-    data = {
-        "created": [
-            {"id": c.id, "tenant_id": c.tenant_id, "service": c.service_key} for c in created
-        ]
-    }
-    emit(data, as_json, f"created {len(created)} contract(s)")
-
-
-@billing.command("termination-rights")
-@click.option("--open-on", "open_on", help="Only rights open on this day (YYYY-MM-DD).")
-@json_option
-@with_appcontext
-def termination_rights_command(open_on: str | None, as_json: bool) -> None:
-    """Special termination rights opened when sponsorships ended."""
-    from plugins.billing.contracts import open_termination_rights, termination_rights
-    from plugins.billing.describe import right_as_dict
-
-    open_termination_rights(dt.date.today())
-    session.commit()
-    data = [right_as_dict(right) for right in termination_rights(_date(open_on, "open_on"))]
-
-    def show() -> None:
-        emit_table(
-            ["contract", "tenant", "service", "opens", "closes", "used"],
-            [
-                [
-                    d["contract_id"],
-                    d["tenant"],
-                    d["service"],
-                    d["opens_on"],
-                    d["closes_on"],
-                    d["used_on"] or "-",
-                ]
-                for d in data
-            ],
-        )
-
-    emit(data, as_json, show)
-
-
-@billing.group("contracts")
-def contracts_group() -> None:
-    """Contracts (one per subscription)."""
-
-
-@contracts_group.command("list")
-@click.option("--tenant", "slug", help="Only this tenant's contracts.")
-@json_option
-@with_appcontext
-def contracts_list(slug: str | None, as_json: bool) -> None:
-    """Contracts with pinned tariff version, VAT treatment and terms."""
-    from plugins.billing.describe import contract_as_dict, contracts_of
-
-    tenant = tenant_or_fail(slug) if slug else None
-    data = [contract_as_dict(contract) for contract in contracts_of(tenant)]
-
-    def show() -> None:
-        emit_table(
-            ["id", "tenant", "service", "from", "until", "vat", "version"],
-            [
-                [
-                    d["id"],
-                    d["tenant"],
-                    d["service"],
-                    d["starts_on"],
-                    d["ends_on"] or "-",
-                    d["vat_category"],
-                    d["tariff_version"],
-                ]
-                for d in data
-            ],
-        )
-
-    emit(data, as_json, show)
-
-
-@contracts_group.command("terminate")
-@click.argument("slug")
-@click.argument("service")
-@click.option("--last-day", required=True, help="Last day of service (YYYY-MM-DD).")
-@click.option("--special", is_flag=True, help="Use an open special termination right.")
-@click.option("--notice-on", help="Day the notice was given (default today).")
-@json_option
-@with_appcontext
-def contracts_terminate(
-    slug: str, service: str, last_day: str, special: bool, notice_on: str | None, as_json: bool
-) -> None:
-    """Terminate a tenant's contract for SERVICE (ends the subscription as well)."""
-    from plugins.billing.contracts import terminate
-    from plugins.billing.describe import contract_as_dict
-
-    contract = terminate(
-        tenant_or_fail(slug),
-        service,
-        ends_on=_date(last_day, "last_day"),
-        special=special,
-        notice_on=_date(notice_on, "notice_on"),
-    )
-    session.commit()
-    emit(
-        contract_as_dict(contract),
-        as_json,
-        f"contract {contract.id} ends on {contract.ends_on.isoformat()} ({contract.end_reason})",
-    )
-
-
-@contracts_group.command("set-vat")
-@click.argument("contract_id", type=int)
-@click.option("--category", required=True, type=click.Choice(["S", "O", "E"]), help="VAT category.")
-@click.option(
-    "--rate", default="0.00", show_default=True, help="VAT rate in percent (19.00 or 7.00 for S)."
-)
-@json_option
-@with_appcontext
-def contracts_set_vat(contract_id: int, category: str, rate: str, as_json: bool) -> None:
-    """Change a contract's VAT treatment for items not yet billed."""
-    from plugins.billing.contracts import set_vat_treatment
-    from plugins.billing.describe import contract_as_dict, contract_by_id, rate_to_bp
-    from plugins.billing.vat import VatCategory
-
-    contract = set_vat_treatment(
-        contract_by_id(contract_id), VatCategory(category), rate_to_bp(rate)
-    )
-    session.commit()
-    emit(contract_as_dict(contract), as_json, f"contract {contract.id}: {category} {rate} %")
-
-
 @billing.group("pools")
 def pools_group() -> None:
     """Shared cost pools."""
 
 
 def _add_subsidy() -> None:
+    from plugins.billing.contract_cli import contracts_group
     from plugins.billing.grant_cli import add_settled_command, add_subsidy_command
     from plugins.billing.pool_cli import add_pool_commands
 
@@ -551,8 +411,9 @@ _add_subsidy()
 def pools_allocation(key: str, as_json: bool) -> None:
     """Every member's share of the pool per year."""
     from plugins.billing.describe import pool_allocation
+    from plugins.billing.output_schemas import BillingPoolAllocationSchema
 
-    data = pool_allocation(key)
+    data = BillingPoolAllocationSchema().dump(pool_allocation(key))
     emit(
         data,
         as_json,

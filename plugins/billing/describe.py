@@ -1,4 +1,4 @@
-"""Contracts, rights and pool allocations as JSON-ready data (CLI, API and pages)."""
+"""Finding contracts, and a pool's allocation as JSON-ready data (CLI, API and pages)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 
 from core import NotFoundError, Tenant, ValidationError, cross_tenant, session, tenant_context
-from plugins.billing.contract_models import Contract, TerminationRight
-from plugins.billing.money import format_amount, rate_from_basis_points
+from plugins.billing.contract_models import Contract
+from plugins.billing.money import format_amount
 from plugins.billing.pool_models import CostPool
 from plugins.billing.pools import allocate, contract_shares
 
@@ -57,45 +57,12 @@ def contract_by_id(contract_id: int) -> Contract:
     return contract
 
 
-def _slug(tenant_id: int) -> str:
-    return session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
-
-
 def contract_as_dict(contract: Contract) -> dict[str, Any]:
-    """A contract: pinned tariff version, VAT treatment, references and terms."""
-    version = contract.version
-    return {
-        "id": contract.id,
-        "tenant": _slug(contract.tenant_id),
-        "service": contract.service_key,
-        "tariff": version.tariff.key,
-        "tariff_version": version.valid_from,
-        "starts_on": contract.starts_on,
-        "billable_from": contract.billable_from,
-        "ends_on": contract.ends_on,
-        "end_reason": contract.end_reason,
-        "vat_category": contract.vat_category.value,
-        "vat_rate": f"{rate_from_basis_points(contract.vat_rate_bp):.2f}",
-        "framework_ref": contract.framework_ref,
-        "call_off_ref": contract.call_off_ref,
-        "minimum_term_months": contract.minimum_term_months,
-        "notice_period_months": contract.notice_period_months,
-        "budget_position": contract.budget_position,
-    }
+    """A contract as JSON-ready data, for pages: the dump of
+    :class:`~plugins.billing.output_schemas.BillingContractSchema` (as the API's)."""
+    from plugins.billing.output_schemas import BillingContractSchema
 
-
-def right_as_dict(right: TerminationRight) -> dict[str, Any]:
-    """A special termination right."""
-    return {
-        "id": right.id,
-        "contract_id": right.contract_id,
-        "tenant": _slug(right.tenant_id),
-        "service": right.contract.service_key,
-        "sponsorship": right.sponsorship.key,
-        "opens_on": right.opens_on,
-        "closes_on": right.closes_on,
-        "used_on": right.used_on,
-    }
+    return BillingContractSchema().dump(contract)
 
 
 def pool_allocation(key: str, today: dt.date | None = None) -> dict[str, Any]:

@@ -42,12 +42,12 @@ def add_operator_routes(blp: Any) -> None:
         def post(self, args: dict[str, Any], key: str) -> Any:
             """Record a payout to a partner as a payment advice (Auszahlungsanordnung)."""
             from plugins.billing.budget import position_of
-            from plugins.billing.grants import payout_as_dict, record_payout
+            from plugins.billing.grants import record_payout
 
             position = position_of(
                 args["budget_position"], args["budget_product"], args["budget_account"]
             )
-            payout = record_payout(
+            return record_payout(
                 key,
                 args["partner"],
                 args["year"],
@@ -55,7 +55,6 @@ def add_operator_routes(blp: Any) -> None:
                 amount_cents=args["amount"],
                 budget_position=position,
             )
-            return payout_as_dict(payout)
 
 
 def add_tenant_routes(blp: Any) -> None:
@@ -85,23 +84,22 @@ def add_tenant_routes(blp: Any) -> None:
 
 def add_tenant_visibility_routes(blp: Any) -> None:
     """``.../billing/issued-invoices`` and ``.../billing/pools/<key>/allocation``."""
-    from plugins.billing import schemas
+    from plugins.billing import output_schemas as out
 
     @blp.route("/issued-invoices")
     class IssuedInvoices(MethodView):
         @tenant_admin_required
-        @blp.response(200, schemas.BillingInvoiceSchema(many=True))
+        @blp.response(200, out.BillingInvoiceSchema(many=True))
         def get(self) -> Any:
             """Final invoices the tenant issued itself (e.g. a Landkreis's cost shares)."""
-            from plugins.billing.invoices import as_dicts
             from plugins.billing.visibility import issued_invoices
 
-            return as_dicts(issued_invoices(g.tenant))
+            return issued_invoices(g.tenant)
 
     @blp.route("/pools/<key>/allocation")
     class PoolAllocation(MethodView):
         @tenant_admin_required
-        @blp.response(200)
+        @blp.response(200, out.BillingPoolAllocationSchema)
         def get(self, key: str) -> Any:
             """The calculation behind the shares of a pool the tenant takes part in."""
             from plugins.billing.visibility import pool_allocation_for

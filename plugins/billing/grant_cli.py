@@ -96,7 +96,8 @@ def grants_pay(
 ) -> None:
     """Record a payout to a partner as a payment advice (Auszahlungsanordnung)."""
     from plugins.billing.budget import position_of
-    from plugins.billing.grants import payout_as_dict, record_payout
+    from plugins.billing.grant_schemas import GrantPayoutSchema
+    from plugins.billing.grants import record_payout
     from plugins.billing.money import parse_money, to_cents
 
     budget_position = position_of(budget_position, product, account)
@@ -111,7 +112,7 @@ def grants_pay(
     payout = record_payout(
         key, partner, year, paid_on=day, amount_cents=cents, budget_position=budget_position
     )
-    data = payout_as_dict(payout)
+    data = GrantPayoutSchema().dump(payout)
 
     def show() -> None:
         budget = f" ({data['budget_position']})" if data["budget_position"] else ""
@@ -176,7 +177,8 @@ def add_settled_command(contracts_group: click.Group) -> None:
         """For a backdated contract: bill from a later day and/or without the one-time fee."""
         from core import session
         from plugins.billing.corrections import record_settled
-        from plugins.billing.describe import contract_as_dict, contract_by_id
+        from plugins.billing.describe import contract_by_id
+        from plugins.billing.output_schemas import BillingContractSchema
 
         contract = record_settled(
             contract_by_id(contract_id),
@@ -184,5 +186,5 @@ def add_settled_command(contracts_group: click.Group) -> None:
             one_time_settled=one_time_settled,
         )
         session.commit()
-        data = contract_as_dict(contract)
+        data = BillingContractSchema().dump(contract)
         emit(data, as_json, f"contract {contract.id}: billed from {contract.billable_from}")

@@ -1,4 +1,5 @@
-"""Marshmallow schemas of grants: the configuration file section and API payloads."""
+"""Marshmallow schemas of grants: the configuration file section, API payloads and
+what the API and the commands answer."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
+from plugins.billing.output_schemas import Cents
 from plugins.billing.schemas import AGS, KEY, Day, Money, Rate
 
 
@@ -86,12 +88,13 @@ class GrantReportSchema(GrantAmountsSchema):
 
 
 class GrantPayoutSchema(ma.Schema):
-    """A payment advice (Auszahlungsanordnung)."""
+    """A payment advice (Auszahlungsanordnung); dumps
+    :class:`~plugins.billing.grant_models.GrantPayout` objects."""
 
-    document = ma.fields.String()
+    document = ma.fields.Constant("Auszahlungsanordnung", metadata={"type": "string"})
     number = ma.fields.String()
-    partner = ma.fields.String()
+    partner = ma.fields.String(attribute="partner.slug")
     year = ma.fields.Integer()
-    paid_on = ma.fields.String()
-    amount = ma.fields.String()
+    paid_on = ma.fields.Date()
+    amount = Cents(attribute="amount_cents")
     budget_position = ma.fields.String(allow_none=True)

@@ -27,6 +27,7 @@ from sqlalchemy import func, or_, select
 
 from core import NotFoundError, Tenant, ValidationError, session
 from plugins.billing.grant_models import Grant, GrantPayout, GrantShare
+from plugins.billing.grant_schemas import GrantAmountsSchema, GrantPayoutSchema
 from plugins.billing.money import format_amount, prorate_cents, split_cents, split_equally
 
 
@@ -284,7 +285,7 @@ def report(grant: Grant) -> dict[str, Any]:
         "left": format_amount(grant.granted_cents - paid),
         "by_year": _by_year(grant),
         "by_partner": _by_partner(grant),
-        "payouts": [payout_as_dict(p) for p in grant.payouts],
+        "payouts": GrantPayoutSchema(many=True).dump(grant.payouts),
     }
 
 
@@ -337,21 +338,6 @@ def _by_partner(grant: Grant) -> list[dict[str, Any]]:
     ]
 
 
-def payout_as_dict(payout: GrantPayout) -> dict[str, Any]:
-    """A payment advice as plain data."""
-    return {
-        "document": "Auszahlungsanordnung",
-        "number": payout.number,
-        "partner": payout.partner.slug,
-        "year": payout.year,
-        "paid_on": payout.paid_on.isoformat(),
-        "amount": format_amount(payout.amount_cents),
-        "budget_position": payout.budget_position,
-    }
-
-
 def summary(grant: Grant) -> dict[str, Any]:
     """The list view of a grant: the report's head figures."""
-    data = report(grant)
-    keys = ("key", "purpose", "funder", "recipient", "requested", "granted", "paid_out", "left")
-    return {k: data[k] for k in keys}
+    return GrantAmountsSchema().dump(report(grant))

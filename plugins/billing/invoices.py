@@ -40,7 +40,7 @@ from plugins.billing.invoice_models import (
     InvoiceStatus,
     NumberCounter,
 )
-from plugins.billing.money import format_amount, rate_from_basis_points
+from plugins.billing.money import rate_from_basis_points
 from plugins.billing.parties import check_buyer, seller_snapshot, sponsor_buyer, tenant_buyer
 from plugins.billing.party_models import Issuer, Sponsor
 
@@ -442,54 +442,9 @@ def vat_breakdown(invoice: Invoice) -> list[dict[str, Any]]:
     ]
 
 
-def as_dict(
-    invoice: Invoice, cancelled: set[int] | None = None, tenant_names: dict[int, str] | None = None
-) -> dict[str, Any]:
-    """The invoice as JSON-ready data (amounts as strings with two decimals)."""
-    preceding = invoice.cancels
-    tenant_names = tenant_names or {}
-    return {
-        "id": invoice.id,
-        "number": invoice.number,
-        "type": "cancellation" if invoice.type_code == "381" else "invoice",
-        "type_code": invoice.type_code,
-        "issuer": invoice.issuer.key,
-        "payer": payer_of(invoice),
-        "issue_date": invoice.issue_date,
-        "due_date": invoice.due_date,
-        "period": invoice.period,
-        "service_period": {"start": invoice.service_start, "end": invoice.service_end},
-        "vat_category": invoice.vat_category.value,
-        "net": format_amount(invoice.net_cents),
-        "vat": format_amount(invoice.vat_cents),
-        "gross": format_amount(invoice.gross_cents),
-        "status": status_of(invoice, cancelled),
-        "preceding_invoice": (
-            {"number": preceding.number, "issue_date": preceding.issue_date}
-            if preceding is not None
-            else None
-        ),
-        "cancel_reason": invoice.cancel_reason,
-        "lines": [
-            {
-                "position": line.position,
-                "description": line.description,
-                "for_tenant": tenant_names.get(line.for_tenant_id) if line.for_tenant_id else None,
-                "quantity": line.quantity,
-                "unit_price": format_amount(line.unit_price_cents),
-                "net": format_amount(line.net_cents),
-                "vat_category": line.vat_category.value,
-                "vat_rate": f"{rate_from_basis_points(line.vat_rate_bp):.2f}",
-                "service_period": {"start": line.period_start, "end": line.period_end},
-                "budget_position": line.budget_position,
-            }
-            for line in invoice.lines
-        ],
-    }
-
-
 def as_dicts(invoices: list[Invoice]) -> list[dict[str, Any]]:
-    """Many invoices as JSON-ready data (one look-up of cancellations and names)."""
-    cancelled = cancelled_ids()
-    names = dict(session.execute(select(Tenant.id, Tenant.slug)).all())
-    return [as_dict(invoice, cancelled, names) for invoice in invoices]
+    """Invoices as JSON-ready data, for pages and the personal data export: the dump of
+    :class:`~plugins.billing.output_schemas.BillingInvoiceSchema` (as the API's)."""
+    from plugins.billing.output_schemas import BillingInvoiceSchema
+
+    return BillingInvoiceSchema(many=True).dump(invoices)

@@ -64,6 +64,24 @@ def parse_month(text: str, field: str = "period") -> Period:
     return month(int(match.group(1)), int(match.group(2)))
 
 
+def parse_day(text: str | None, field: str = "date") -> dt.date | None:
+    """A day given as ``YYYY-MM-DD`` (None stays None).
+
+    :raises ValidationError: not such a day; the error names ``field``.
+    """
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            "%(value)s is not a date (YYYY-MM-DD)",
+            field=field,
+            code="date.invalid",
+            value=repr(text),
+        ) from None
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by whole months, clamped to the month's last day."""
     index = day.year * 12 + day.month - 1 + months

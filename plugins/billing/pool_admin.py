@@ -19,7 +19,7 @@ from plugins.billing.budget import assign
 from plugins.billing.contract_models import Contract
 from plugins.billing.money import format_amount
 from plugins.billing.pool_models import CostPool, PoolApproval, PoolMember, PoolStaffCost
-from plugins.billing.pool_sources import fte_text, staff_year_cents
+from plugins.billing.pool_sources import fte_text
 
 
 def pool_by_key(key: str) -> CostPool:
@@ -33,34 +33,6 @@ def pool_by_key(key: str) -> CostPool:
             "no cost pool %(key)s", field="pool", code="pool.unknown", key=repr(key)
         )
     return pool
-
-
-def pool_state(pool: CostPool) -> dict[str, Any]:
-    """A pool's approval and staff cost lines as plain data."""
-    return {
-        "pool": pool.key,
-        "name": pool.name,
-        "approval": pool.approval.value,
-        "approval_note": pool.approval_note,
-        "released_on": pool.released_on.isoformat() if pool.released_on else None,
-        "staff_costs": [
-            {
-                "module": line.module,
-                "description": line.description,
-                "grade": line.grade,
-                "fte": fte_text(line.fte_bp),
-                "first_year": line.first_year,
-                "last_year": line.last_year,
-                "annual_cost": _amount(line.annual_cost_cents),
-                "cost_per_year": _amount(
-                    None
-                    if line.annual_cost_cents is None
-                    else staff_year_cents(line.annual_cost_cents, line.fte_bp)
-                ),
-            }
-            for line in pool.staff_costs
-        ],
-    }
 
 
 def _amount(cents: int | None) -> str | None:

@@ -17,37 +17,29 @@ from plugins.billing import pool_schemas as ps
 from plugins.billing import schemas  # noqa: F401 (loads the pool schemas in order)
 
 
-def _budget(row: Any) -> dict[str, Any]:
-    return {
-        "budget_product": row.budget_product,
-        "budget_account": row.budget_account,
-        "budget_position": row.budget_position,
-    }
-
-
 def add_pool_routes(blp: Any) -> None:
     """``/api/v1/billing/pools/<key>[/staff-costs|/hold|/release|/members/<slug>/budget-position]``
     and ``/api/v1/billing/contracts/<id>/budget-position``."""
 
     @blp.route("/pools/<key>")
     class PoolResource(MethodView):
-        @blp.response(200)
+        @blp.response(200, ps.BillingPoolStateSchema)
         @operator_required
         def get(self, key: str) -> Any:
             """A pool's approval state and staff cost lines."""
-            from plugins.billing.pool_admin import pool_by_key, pool_state
+            from plugins.billing.pool_admin import pool_by_key
 
-            return pool_state(pool_by_key(key))
+            return pool_by_key(key)
 
     @blp.route("/pools/<key>/staff-costs")
     class StaffCosts(MethodView):
         @operator_required
         @blp.arguments(ps.PoolStaffCostInSchema)
-        @blp.response(201)
+        @blp.response(201, ps.BillingPoolStateSchema)
         def post(self, args: dict[str, Any], key: str) -> Any:
             """Add (or replace) a staff cost line: grade, share of a full-time post,
             years and the annual cost the operator enters."""
-            from plugins.billing.pool_admin import pool_state, set_staff_cost
+            from plugins.billing.pool_admin import set_staff_cost
 
             values = {
                 "module": args["module"],
@@ -58,54 +50,52 @@ def add_pool_routes(blp: Any) -> None:
                 "last_year": args["last_year"],
                 "annual_cost_cents": args["annual_cost"],
             }
-            return pool_state(set_staff_cost(key, values))
+            return set_staff_cost(key, values)
 
     @blp.route("/pools/<key>/hold")
     class Hold(MethodView):
         @operator_required
         @blp.arguments(ps.PoolHoldInSchema)
-        @blp.response(200)
+        @blp.response(200, ps.BillingPoolStateSchema)
         def post(self, args: dict[str, Any], key: str) -> Any:
             """Put the pool into approval pending (Sperrvermerk): runs stop invoicing it."""
-            from plugins.billing.pool_admin import hold, pool_state
+            from plugins.billing.pool_admin import hold
 
-            return pool_state(hold(key, args["note"]))
+            return hold(key, args["note"])
 
     @blp.route("/pools/<key>/release")
     class Release(MethodView):
         @operator_required
         @blp.arguments(ps.PoolReleaseInSchema)
-        @blp.response(200)
+        @blp.response(200, ps.BillingPoolStateSchema)
         def post(self, args: dict[str, Any], key: str) -> Any:
             """Release the pool: the next run of its billing month invoices it."""
-            from plugins.billing.pool_admin import pool_state, release
+            from plugins.billing.pool_admin import release
 
             day = args["released_on"] or dt.date.today()
-            return pool_state(release(key, day, args["reason"]))
+            return release(key, day, args["reason"])
 
     @blp.route("/pools/<key>/members/<slug>/budget-position")
     class MemberBudget(MethodView):
         @operator_required
         @blp.arguments(ps.BudgetPositionInSchema)
-        @blp.response(200)
+        @blp.response(200, ps.BillingMemberBudgetSchema)
         def put(self, args: dict[str, Any], key: str, slug: str) -> Any:
             """Set a member's budget position (Produkt / Sachkonto)."""
             from plugins.billing.pool_admin import set_member_budget
 
-            member = set_member_budget(key, slug, args["budget_product"], args["budget_account"])
-            return {"pool": key, "member": slug, **_budget(member)}
+            return set_member_budget(key, slug, args["budget_product"], args["budget_account"])
 
     @blp.route("/contracts/<int:contract_id>/budget-position")
     class ContractBudget(MethodView):
         @operator_required
         @blp.arguments(ps.BudgetPositionInSchema)
-        @blp.response(200)
+        @blp.response(200, ps.BillingContractBudgetSchema)
         def put(self, args: dict[str, Any], contract_id: int) -> Any:
             """Set the budget position the contract's invoices are booked on."""
             from plugins.billing.describe import contract_by_id
             from plugins.billing.pool_admin import set_contract_budget
 
-            contract = set_contract_budget(
+            return set_contract_budget(
                 contract_by_id(contract_id), args["budget_product"], args["budget_account"]
             )
-            return {"contract": contract_id, **_budget(contract)}

@@ -41,7 +41,11 @@ def _fte(text: str) -> int:
         ) from exc
 
 
-def _show(data: dict[str, Any], as_json: bool) -> None:
+def _show(pool: Any, as_json: bool) -> None:
+    """A pool's state: ``--json`` the API's answer, else a line per staff cost."""
+    from plugins.billing.pool_schemas import BillingPoolStateSchema
+
+    data = BillingPoolStateSchema().dump(pool)
 
     def show() -> None:
         click.echo(
@@ -70,9 +74,9 @@ def add_pool_commands(pools_group: click.Group, contracts_group: click.Group) ->
     @with_appcontext
     def pools_show(pool: str, as_json: bool) -> None:
         """A pool's approval state and staff cost lines."""
-        from plugins.billing.pool_admin import pool_by_key, pool_state
+        from plugins.billing.pool_admin import pool_by_key
 
-        _show(pool_state(pool_by_key(pool)), as_json)
+        _show(pool_by_key(pool), as_json)
 
     @pools_group.command("staff")
     @click.argument("pool")
@@ -100,7 +104,7 @@ def add_pool_commands(pools_group: click.Group, contracts_group: click.Group) ->
     ) -> None:
         """Add (or replace) a staff cost line; each year costs annual cost x share."""
         from plugins.billing.money import parse_money, to_cents
-        from plugins.billing.pool_admin import pool_state, set_staff_cost
+        from plugins.billing.pool_admin import set_staff_cost
 
         values = {
             "module": module,
@@ -113,7 +117,7 @@ def add_pool_commands(pools_group: click.Group, contracts_group: click.Group) ->
             if annual_cost is None
             else to_cents(parse_money(annual_cost, "annual_cost")),
         }
-        _show(pool_state(set_staff_cost(pool, values)), as_json)
+        _show(set_staff_cost(pool, values), as_json)
 
     @pools_group.command("hold")
     @click.argument("pool")
@@ -122,9 +126,9 @@ def add_pool_commands(pools_group: click.Group, contracts_group: click.Group) ->
     @with_appcontext
     def pools_hold(pool: str, note: str, as_json: bool) -> None:
         """Put a pool into approval pending: billing runs do not invoice it."""
-        from plugins.billing.pool_admin import hold, pool_state
+        from plugins.billing.pool_admin import hold
 
-        _show(pool_state(hold(pool, note)), as_json)
+        _show(hold(pool, note), as_json)
 
     @pools_group.command("release")
     @click.argument("pool")
@@ -134,9 +138,9 @@ def add_pool_commands(pools_group: click.Group, contracts_group: click.Group) ->
     @with_appcontext
     def pools_release(pool: str, day: str | None, reason: str | None, as_json: bool) -> None:
         """Release a pool held in approval pending: the next run invoices it."""
-        from plugins.billing.pool_admin import pool_state, release
+        from plugins.billing.pool_admin import release
 
-        _show(pool_state(release(pool, _day(day), reason)), as_json)
+        _show(release(pool, _day(day), reason), as_json)
 
     @pools_group.command("budget")
     @click.argument("pool")
@@ -150,9 +154,10 @@ def add_pool_commands(pools_group: click.Group, contracts_group: click.Group) ->
     ) -> None:
         """Record a member's budget position, printed on its invoices (BT-133/BT-19)."""
         from plugins.billing.pool_admin import set_member_budget
+        from plugins.billing.pool_schemas import BillingMemberBudgetSchema
 
         row = set_member_budget(pool, member, product, account)
-        _budget_out({"pool": pool, "member": member}, row, as_json)
+        _budget_out(BillingMemberBudgetSchema().dump(row), as_json)
 
     @contracts_group.command("budget")
     @click.argument("contract_id", type=int)
@@ -166,19 +171,13 @@ def add_pool_commands(pools_group: click.Group, contracts_group: click.Group) ->
         """Record the budget position the contract's invoices are booked on."""
         from plugins.billing.describe import contract_by_id
         from plugins.billing.pool_admin import set_contract_budget
+        from plugins.billing.pool_schemas import BillingContractBudgetSchema
 
         row = set_contract_budget(contract_by_id(contract_id), product, account)
-        _budget_out({"contract": contract_id}, row, as_json)
+        _budget_out(BillingContractBudgetSchema().dump(row), as_json)
 
 
-def _budget_out(head: dict[str, Any], row: Any, as_json: bool) -> None:
-    data = {
-        **head,
-        "budget_product": row.budget_product,
-        "budget_account": row.budget_account,
-        "budget_position": row.budget_position,
-    }
-
+def _budget_out(data: dict[str, Any], as_json: bool) -> None:
     def show() -> None:
         click.echo(data["budget_position"] or "no budget position")
 

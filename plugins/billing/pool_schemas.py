@@ -1,4 +1,5 @@
-"""Marshmallow schemas of cost pools in the configuration file and the API.
+"""Marshmallow schemas of cost pools in the configuration file and the API (payloads
+and answers).
 
 Import :mod:`plugins.billing.schemas` rather than this module first: that module
 takes the pool schema from here once its own field types are defined.
@@ -11,7 +12,10 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
+from plugins.billing.money import format_amount
+from plugins.billing.output_schemas import Cents, tenant_slug, text
 from plugins.billing.pool_models import Allocation, PoolApproval, SubsidyStatus
+from plugins.billing.pool_sources import fte_text, staff_year_cents
 from plugins.billing.schemas import AGS, KEY, Day, Money, Rate, _check_vat
 from plugins.billing.vat import VatCategory
 
@@ -203,3 +207,61 @@ class BudgetPositionInSchema(ma.Schema):
     @ma.validates_schema
     def _budget(self, data: dict[str, Any], **kwargs: Any) -> None:
         _budget_check(data)
+
+
+# ---------------------------------------------------------------------------------
+# Answers
+# ---------------------------------------------------------------------------------
+
+
+def _cost_per_year(line: Any) -> str | None:
+    if line.annual_cost_cents is None:
+        return None
+    return format_amount(staff_year_cents(line.annual_cost_cents, line.fte_bp))
+
+
+class BillingStaffCostLineSchema(ma.Schema):
+    """A staff cost line as entered, with the cost a year it adds to the pool (dumps
+    :class:`~plugins.billing.pool_models.PoolStaffCost` objects)."""
+
+    module = ma.fields.String()
+    description = ma.fields.String()
+    grade = ma.fields.String()
+    fte = text(lambda line: fte_text(line.fte_bp))
+    first_year = ma.fields.Integer()
+    last_year = ma.fields.Integer()
+    annual_cost = Cents(attribute="annual_cost_cents", allow_none=True)
+    cost_per_year = text(_cost_per_year, allow_none=True)
+
+
+class BillingPoolStateSchema(ma.Schema):
+    """A pool's approval state and staff cost lines (dumps
+    :class:`~plugins.billing.models.CostPool` objects)."""
+
+    pool = ma.fields.String(attribute="key")
+    name = ma.fields.String()
+    approval = ma.fields.String(attribute="approval.value")
+    approval_note = ma.fields.String(allow_none=True)
+    released_on = ma.fields.Date(allow_none=True)
+    staff_costs = ma.fields.List(ma.fields.Nested(BillingStaffCostLineSchema))
+
+
+class BillingMemberBudgetSchema(ma.Schema):
+    """A pool member's budget position: Produkt, Sachkonto and the printed form (dumps
+    :class:`~plugins.billing.models.PoolMember` objects)."""
+
+    pool = ma.fields.String(attribute="pool.key")
+    member = text(lambda member: tenant_slug(member.member_tenant_id))
+    budget_product = ma.fields.String(allow_none=True)
+    budget_account = ma.fields.String(allow_none=True)
+    budget_position = ma.fields.String(allow_none=True)
+
+
+class BillingContractBudgetSchema(ma.Schema):
+    """A contract's budget position: Produkt, Sachkonto and the printed form (dumps
+    :class:`~plugins.billing.models.Contract` objects)."""
+
+    contract = ma.fields.Integer(attribute="id")
+    budget_product = ma.fields.String(allow_none=True)
+    budget_account = ma.fields.String(allow_none=True)
+    budget_position = ma.fields.String(allow_none=True)

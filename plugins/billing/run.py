@@ -63,21 +63,14 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (amounts as strings with two decimals)."""
-        return {
-            "period": self.period,
-            "dry_run": self.dry_run,
-            "contracts_reconciled": self.contracts_reconciled,
-            "rights_opened": self.rights_opened,
-            "items_due": self.items_due,
-            "items_already_billed": self.items_already_billed,
-            "lines_created": self.lines_created,
-            "invoices_created": self.invoices_created,
-            "invoices_extended": self.invoices_extended,
-            "net": format_amount(self.net_cents),
-            "groups": self.groups,
-            "warnings": self.warnings,
-        }
+        """The summary for pages: the dump of
+        :class:`~plugins.billing.output_schemas.BillingRunSchema` (what the API and
+        ``--json`` answer), but the warnings as
+        :class:`~plugins.billing.run_checks.RunWarning` objects, whose parts
+        let a page say them in its language."""
+        from plugins.billing.output_schemas import BillingRunSchema
+
+        return {**BillingRunSchema().dump(self), "warnings": self.warnings}
 
     def count(self, written: Written) -> None:
         """Add what writing one batch did."""

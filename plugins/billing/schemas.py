@@ -1,4 +1,5 @@
-"""Marshmallow schemas: the billing configuration (TOML and API) and API payloads.
+"""Marshmallow schemas of what billing reads: the configuration (TOML and API) and the
+API's request payloads (what it answers: :mod:`plugins.billing.output_schemas`).
 
 Amounts are strings with at most two decimals (``"750.00"``), never floats; rates are
 percentages as strings (``"19.00"``). Domain checks (IBAN, VAT ID, tax number,
@@ -304,100 +305,6 @@ class BillingYearQuerySchema(ma.Schema):
     """A calendar year."""
 
     year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-
-
-class BillingPeriodSchema(ma.Schema):
-    """A span of days."""
-
-    start = ma.fields.Date()
-    end = ma.fields.Date()
-
-
-class BillingInvoiceLineSchema(ma.Schema):
-    """An invoice line."""
-
-    position = ma.fields.Integer()
-    description = ma.fields.String()
-    for_tenant = ma.fields.String(allow_none=True)
-    quantity = ma.fields.Integer()
-    unit_price = ma.fields.String()
-    net = ma.fields.String()
-    vat_category = ma.fields.String()
-    vat_rate = ma.fields.String()
-    service_period = ma.fields.Nested(BillingPeriodSchema)
-    budget_position = ma.fields.String(allow_none=True)
-
-
-class BillingPayerSchema(ma.Schema):
-    """Who pays."""
-
-    kind = ma.fields.String()
-    key = ma.fields.String()
-    name = ma.fields.String()
-
-
-class BillingPrecedingSchema(ma.Schema):
-    """The invoice a cancellation refers to."""
-
-    number = ma.fields.String()
-    issue_date = ma.fields.Date()
-
-
-class BillingInvoiceSchema(ma.Schema):
-    """An invoice or cancellation document (amounts as strings with two decimals)."""
-
-    id = ma.fields.Integer()
-    number = ma.fields.String(allow_none=True)
-    type = ma.fields.String()
-    type_code = ma.fields.String()
-    issuer = ma.fields.String()
-    payer = ma.fields.Nested(BillingPayerSchema)
-    issue_date = ma.fields.Date(allow_none=True)
-    due_date = ma.fields.Date(allow_none=True)
-    period = ma.fields.String()
-    service_period = ma.fields.Nested(BillingPeriodSchema)
-    vat_category = ma.fields.String()
-    net = ma.fields.String()
-    vat = ma.fields.String()
-    gross = ma.fields.String()
-    status = ma.fields.String()
-    preceding_invoice = ma.fields.Nested(BillingPrecedingSchema, allow_none=True)
-    cancel_reason = ma.fields.String(allow_none=True)
-    lines = ma.fields.List(ma.fields.Nested(BillingInvoiceLineSchema))
-
-
-class BillingContractSchema(ma.Schema):
-    """A contract."""
-
-    id = ma.fields.Integer()
-    tenant = ma.fields.String()
-    service = ma.fields.String()
-    tariff = ma.fields.String()
-    tariff_version = ma.fields.Date()
-    starts_on = ma.fields.Date()
-    billable_from = ma.fields.Date()
-    ends_on = ma.fields.Date(allow_none=True)
-    end_reason = ma.fields.String(allow_none=True)
-    vat_category = ma.fields.String()
-    vat_rate = ma.fields.String()
-    framework_ref = ma.fields.String(allow_none=True)
-    call_off_ref = ma.fields.String(allow_none=True)
-    minimum_term_months = ma.fields.Integer()
-    notice_period_months = ma.fields.Integer()
-    budget_position = ma.fields.String(allow_none=True)
-
-
-class BillingTerminationRightSchema(ma.Schema):
-    """A special termination right."""
-
-    id = ma.fields.Integer()
-    contract_id = ma.fields.Integer()
-    tenant = ma.fields.String()
-    service = ma.fields.String()
-    sponsorship = ma.fields.String()
-    opens_on = ma.fields.Date()
-    closes_on = ma.fields.Date()
-    used_on = ma.fields.Date(allow_none=True)
 
 
 class BillingTerminateArgsSchema(ma.Schema):

@@ -230,7 +230,15 @@ def blueprint() -> flask_smorest.Blueprint:
 
     @blp.route("/open-data/opportunities.csv")
     class OpenDataCsv(MethodView):
-        @blp.doc(security=[], responses={"200": {"description": "CSV (UTF-8, comma-separated)"}})
+        @blp.doc(
+            security=[],
+            responses={
+                "200": {
+                    "description": "CSV (UTF-8, comma-separated)",
+                    "content": {"text/csv": {"schema": {"type": "string"}}},
+                }
+            },
+        )
         def get(self) -> Response:
             """Open data as CSV: one row per offer; the licence URL in every row."""
             return Response(
@@ -246,7 +254,12 @@ def blueprint() -> flask_smorest.Blueprint:
     class OpenDataCatalogue(MethodView):
         @blp.doc(
             security=[],
-            responses={"200": {"description": "DCAT-AP.de dataset record (JSON-LD)"}},
+            responses={
+                "200": {
+                    "description": "DCAT-AP.de dataset record (JSON-LD)",
+                    "content": {"application/ld+json": {"schema": {"type": "object"}}},
+                }
+            },
         )
         def get(self) -> Response:
             """The DCAT-AP.de metadata record of the open data, for GovData-style portals."""

@@ -241,7 +241,12 @@ def _administration_routes(blp: Blueprint) -> None:
     @blp.route("/<key>/export")
     class Export(MethodView):
         @operator_required
-        @blp.response(200, content_type="application/json", description="The export file (JSON)")
+        @blp.response(
+            200,
+            {"type": "object"},
+            content_type="application/json",
+            description="The export file (JSON)",
+        )
         def get(self, key: str) -> Any:
             """Download the export stored when the tenant was offboarded."""
             return _send_stored_export(registry.find_tenant(key))
