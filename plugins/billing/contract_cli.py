@@ -145,8 +145,8 @@ def contracts_set_vat(contract_id: int, category: str, rate: str, as_json: bool)
     """Change a contract's VAT treatment for items not yet billed."""
     from plugins.billing.contracts import set_vat_treatment
     from plugins.billing.describe import contract_by_id, rate_to_bp
-    from plugins.billing.vat import VatCategory
     from plugins.billing.output_schemas import BillingContractSchema
+    from plugins.billing.vat import VatCategory
 
     contract = set_vat_treatment(
         contract_by_id(contract_id), VatCategory(category), rate_to_bp(rate)
