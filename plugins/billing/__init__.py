@@ -68,9 +68,10 @@ def subscription_ended(subscription: Any, reason: str) -> None:
 @hookimpl
 def export_tenant_data(tenant: Any) -> dict[str, Any]:
     """The tenant's invoices (they are the issuer's records, kept after offboarding)."""
-    from plugins.billing.invoices import as_dicts, invoices_of_tenant
+    from plugins.billing.describe import invoices_as_dicts
+    from plugins.billing.invoices import invoices_of_tenant
 
-    return {"invoices": as_dicts(invoices_of_tenant(tenant))}
+    return {"invoices": invoices_as_dicts(invoices_of_tenant(tenant))}
 
 
 @hookimpl(wrapper=True)

@@ -14,8 +14,8 @@ from flask import Blueprint, render_template, request
 
 from core import managed_municipality, tenant_admin_required, tenant_context
 from plugins.billing.charts import costs_per_month
-from plugins.billing.describe import contract_as_dict, contracts_of
-from plugins.billing.invoices import as_dicts, invoice_of_tenant, invoices_of_tenant, vat_breakdown
+from plugins.billing.describe import contract_as_dict, contracts_of, invoices_as_dicts
+from plugins.billing.invoices import invoice_of_tenant, invoices_of_tenant, vat_breakdown
 
 
 def blueprint() -> Blueprint:
@@ -40,7 +40,7 @@ def overview(managed: str) -> str:
         found = invoices_of_tenant(gemeinde)
         costs = costs_per_month(gemeinde, found, request.args.get("year", type=int))
         contracts = [contract_as_dict(c) for c in contracts_of(gemeinde)]
-        invoices = as_dicts(found)
+        invoices = invoices_as_dicts(found)
     return render_template(
         "billing/overview.html",
         contracts=contracts,
@@ -59,7 +59,7 @@ def invoice(managed: str, number: str) -> Any:
     gemeinde = managed_municipality(managed)
     with tenant_context(gemeinde):
         document = invoice_of_tenant(gemeinde, number)
-        data = as_dicts([document])[0]
+        data = invoices_as_dicts([document])[0]
         breakdown = vat_breakdown(document)
         return render_template(
             "billing/invoice.html",

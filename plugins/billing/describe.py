@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from core import NotFoundError, Tenant, ValidationError, cross_tenant, session, tenant_context
 from plugins.billing.contract_models import Contract
+from plugins.billing.invoice_models import Invoice
 from plugins.billing.money import format_amount
 from plugins.billing.pool_models import CostPool
 from plugins.billing.pools import allocate, contract_shares
@@ -113,3 +114,11 @@ def pool_allocation(key: str, today: dt.date | None = None) -> dict[str, Any]:
         ],
         "totals": {slug: format_amount(cents) for slug, cents in sorted(totals.items())},
     }
+
+
+def invoices_as_dicts(invoices: list[Invoice]) -> list[dict[str, Any]]:
+    """Invoices as JSON-ready data, for pages and the personal data export: the dump of
+    :class:`~plugins.billing.output_schemas.BillingInvoiceSchema` (as the API's)."""
+    from plugins.billing.output_schemas import BillingInvoiceSchema
+
+    return BillingInvoiceSchema(many=True).dump(invoices)

@@ -440,11 +440,3 @@ def vat_breakdown(invoice: Invoice) -> list[dict[str, Any]]:
         }
         for (category, rate), net in sorted(groups.items())
     ]
-
-
-def as_dicts(invoices: list[Invoice]) -> list[dict[str, Any]]:
-    """Invoices as JSON-ready data, for pages and the personal data export: the dump of
-    :class:`~plugins.billing.output_schemas.BillingInvoiceSchema` (as the API's)."""
-    from plugins.billing.output_schemas import BillingInvoiceSchema
-
-    return BillingInvoiceSchema(many=True).dump(invoices)

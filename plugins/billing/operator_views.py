@@ -22,9 +22,9 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from core import RathausError, Tenant, operator_required, page_of, session
+from plugins.billing.describe import invoices_as_dicts
 from plugins.billing.invoice_models import Invoice, InvoiceStatus
 from plugins.billing.invoices import (
-    as_dicts,
     cancel,
     finalize,
     payer_of,
@@ -121,7 +121,7 @@ def invoices() -> str:
 
 def _page_rows(invoices: list[Invoice]) -> list[dict[str, Any]]:
     """What the list shows of the page's invoices, looking up only what they reference
-    (``as_dicts`` reads every line and every tenant's name: too much for a list)."""
+    (``invoices_as_dicts`` reads every line and every tenant's name: too much for a list)."""
     ids = [invoice.id for invoice in invoices]
     cancelled = set(session.scalars(select(Invoice.cancels_id).where(Invoice.cancels_id.in_(ids))))
     return [
@@ -150,7 +150,7 @@ def _invoice(invoice_id: int) -> Invoice:
 def invoice(invoice_id: int) -> Any:
     """One invoice with its lines; POST cancels it (Storno) with a reason."""
     document = _invoice(invoice_id)
-    data = as_dicts([document])[0]
+    data = invoices_as_dicts([document])[0]
     form = CancelForm()
     if data["status"] == "final" and data["type"] == "invoice" and form.validate_on_submit():
         try:

@@ -14,9 +14,9 @@ from flask import Blueprint, Response, g, render_template, request
 from core import cents as format_cents
 from core import tenant_admin_required
 from plugins.billing.charts import costs_per_month
-from plugins.billing.describe import contract_as_dict, contracts_of
+from plugins.billing.describe import contract_as_dict, contracts_of, invoices_as_dicts
 from plugins.billing.grants import grant_of_tenant, grants_of_tenant, report
-from plugins.billing.invoices import as_dicts, invoice_of_tenant, invoices_of_tenant, vat_breakdown
+from plugins.billing.invoices import invoice_of_tenant, invoices_of_tenant, vat_breakdown
 
 
 def blueprint() -> Blueprint:
@@ -47,7 +47,7 @@ def overview() -> str:
     return render_template(
         "billing/overview.html",
         contracts=[contract_as_dict(c) for c in contracts_of(g.tenant)],
-        invoices=as_dicts(invoices),
+        invoices=invoices_as_dicts(invoices),
         **costs,
     )
 
@@ -59,7 +59,7 @@ def invoice(number: str) -> str:
     return render_template(
         "billing/invoice.html",
         invoice=document,
-        data=as_dicts([document])[0],
+        data=invoices_as_dicts([document])[0],
         breakdown=vat_breakdown(document),
     )
 
