@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import Base, TenantScoped, enum_column_type, utcnow
-
-if TYPE_CHECKING:
-    # Resolved by name through the mapper registry; models.py imports this module.
-    from plugins.engagement.models import Opportunity
+from plugins.engagement.offer_models import Opportunity
 
 
 class ReviewDecisionKind(enum.StrEnum):

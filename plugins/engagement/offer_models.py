@@ -1,4 +1,4 @@
-"""The engagement plugin's tables: organisations, opportunities, volunteers, requests.
+"""The engagement plugin's organisations, their members and their offers.
 
 Every table is tenant-scoped (``TenantScoped``): an organisation, its offers and the
 requests it receives belong to the municipality the organisation registered with. A
@@ -7,11 +7,10 @@ is). A contact request to another municipality's offer lives with the offer and 
 the volunteer by home tenant and user id, without a foreign key across tenants, so
 that each Kommune's data stays together and tenant isolation holds.
 
-This module holds organisations and their offers; the tables of volunteers and their
-contact with organisations are in ``volunteer_models.py``, those of moderation
-(reports, review decisions) in ``moderation_models.py``. It imports and names them
-all, so that importing it completes the metadata and every table class can be
-imported from here.
+The tables of volunteers and their contact with organisations are in
+``volunteer_models.py``, those of moderation (reports, review decisions) in
+``moderation_models.py``; both point at the offers here. ``models.py`` imports all
+three, so that importing it completes the metadata.
 
 The full-text index (``fts_engagement_opportunity``) is not part of these models: it
 is an FTS5 table on SQLite and a ``tsvector`` table on PostgreSQL, created and kept in
@@ -40,46 +39,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import Base, TenantScoped, enum_column_type, utcnow
 from plugins.engagement import vocabulary
-from plugins.engagement.moderation_models import (
-    Report,
-    ReportStatus,
-    ReviewDecision,
-    ReviewDecisionKind,
-)
-from plugins.engagement.volunteer_models import (
-    CertificateOutcome,
-    ConsentStatus,
-    ContactRequest,
-    Invitation,
-    Message,
-    Party,
-    RequestStatus,
-    VolunteerProfile,
-)
-
-__all__ = [
-    "CertificateOutcome",
-    "ConsentStatus",
-    "ContactRequest",
-    "Invitation",
-    "Membership",
-    "Message",
-    "Opportunity",
-    "OpportunityStatus",
-    "Organisation",
-    "OrganisationKind",
-    "Party",
-    "Reach",
-    "Report",
-    "ReportStatus",
-    "RequestStatus",
-    "ReviewDecision",
-    "ReviewDecisionKind",
-    "Schedule",
-    "SearchVersion",
-    "VolunteerProfile",
-    "as_plain",
-]
 
 
 class OrganisationKind(enum.StrEnum):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -29,10 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core import Base, TenantScoped, enum_column_type, utcnow
 from plugins.engagement import vocabulary
-
-if TYPE_CHECKING:
-    # Resolved by name through the mapper registry; models.py imports this module.
-    from plugins.engagement.models import Opportunity
+from plugins.engagement.offer_models import Opportunity
 
 
 class RequestStatus(enum.StrEnum):
