@@ -110,10 +110,10 @@ EXPORTS: dict[str, str] = {
     "validate_whole_form": "core.forms",
     "cents": "core.formatting",
     "LazyCommand": "core.lazycli",
-    "AdminLink": "core.portal",
-    "PortalLink": "core.portal",
+    "AdminLink": "core.links",
+    "PortalLink": "core.links",
     "admin_links_for": "core.portal",
-    "OperatorSection": "core.operator",
+    "OperatorSection": "core.links",
     "page_of": "core.operator",
     "emit": "core.output",
     "emit_json": "core.output",
@@ -227,6 +227,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     )
     from core.lazycli import LazyCommand
     from core.lifecycle import ensure_tenant, nearest_registered_ancestor, record_aliases
+    from core.links import AdminLink, OperatorSection, PortalLink
     from core.mail import queue_mail, send_pending
     from core.manifests import ServiceManifest, catalogue
     from core.models import (
@@ -242,10 +243,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
         User,
         UserRole,
     )
-    from core.operator import OperatorSection, page_of
+    from core.operator import page_of
     from core.output import emit, emit_json, emit_rows, emit_table, json_option, to_json
     from core.plugins import current_host
-    from core.portal import AdminLink, PortalLink, admin_links_for
+    from core.portal import admin_links_for
     from core.postal import check_postcode_fits_place
     from core.security import safe_next
     from core.services import (

@@ -34,10 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.orm import Session
 
     from core.gazetteer import GeoPoint
+    from core.links import AdminLink, OperatorSection, PortalLink
     from core.manifests import ServiceManifest
     from core.models import Subscription, Tenant, User
-    from core.operator import OperatorSection
-    from core.portal import AdminLink, PortalLink
 
 
 # ---------------------------------------------------------------------------------
@@ -268,7 +267,7 @@ def portal_links(tenant: Tenant) -> list[PortalLink]:
     an active subscription to that service, so plugins need not check.
 
     :param tenant: the tenant whose portal is rendered.
-    :return: a list of ``core.portal.PortalLink`` (service, title, URL, description).
+    :return: a list of ``core.PortalLink`` (service, title, URL, description).
 
     Call order: in plugin order; the portal shows the links in that order.
     """
@@ -313,7 +312,7 @@ def admin_links(tenant: Tenant) -> list[AdminLink]:
     Gemeinde allows it), so plugins need not check.
 
     :param tenant: the tenant whose pages are rendered.
-    :return: a list of ``core.portal.AdminLink`` (title, URL).
+    :return: a list of ``core.AdminLink`` (title, URL).
 
     Call order: in plugin order; the bar shows the links in that order.
     """
@@ -328,7 +327,7 @@ def operator_sections() -> list[OperatorSection]:
     operators; the plugin's own views must still be guarded with
     ``core.auth.operator_required`` and live under ``/operator/``.
 
-    :return: a list of ``core.operator.OperatorSection`` (title, URL, description).
+    :return: a list of ``core.OperatorSection`` (title, URL, description).
 
     Call order: in plugin order; the console lists the sections in that order, after
     nothing and before core's audit log.

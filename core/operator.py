@@ -18,26 +18,13 @@ from sqlalchemy import func, or_, select
 from core.audit import ACTION_LABELS, action_label, actor_label
 from core.auth import current_principal, operator_required
 from core.db import session
+from core.links import OperatorSection
 from core.models import AuditEntry, Tenant
 from core.plugins import current_host
 from core.tenancy import cross_tenant
 
 #: Rows per page of the console's lists.
 PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class OperatorSection:
-    """A section of the operator console (hook ``operator_sections``).
-
-    :param title: link text (translated by the plugin).
-    :param url: the section's first page.
-    :param description: one sentence on the console's home page.
-    """
-
-    title: str
-    url: str
-    description: str = ""
 
 
 def sections() -> list[OperatorSection]:

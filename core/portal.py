@@ -2,36 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from core.links import AdminLink, PortalLink
 from core.models import Tenant
 from core.plugins import current_host
 from core.services import is_subscribed
-
-
-@dataclass(frozen=True)
-class PortalLink:
-    """A link on a tenant's portal page, belonging to one service.
-
-    :param service: key of the service; the link shows only while the tenant has an
-        active subscription to it.
-    :param title: link text (translated by the plugin).
-    :param url: where it leads.
-    :param description: one sentence under the link.
-    """
-
-    service: str
-    title: str
-    url: str
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class AdminLink:
-    """A link to an administration page of a tenant (hook ``admin_links``)."""
-
-    title: str
-    url: str
 
 
 def admin_links_for(tenant: Tenant | None) -> list[AdminLink]:

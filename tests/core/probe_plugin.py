@@ -11,11 +11,10 @@ import marshmallow as ma
 from flask import Blueprint, g
 from flask.views import MethodView
 
-from core import hookimpl, hookspec
+from core import AdminLink, PortalLink, hookimpl, hookspec
 from core.api import tenant_api_prefix
 from core.auth import tenant_admin_required
 from core.gazetteer import GeoPoint
-from core.portal import AdminLink, PortalLink
 from core.services import ServiceManifest, require_subscription
 
 TEMPLATES = Path(__file__).parent / "probe_templates"
@@ -175,7 +174,7 @@ class ProbePlugin:
 
     @hookimpl
     def operator_sections(self) -> list[Any]:
-        from core.operator import OperatorSection
+        from core import OperatorSection
 
         self._record("operator_sections")
         return [OperatorSection(title="Probe desk", url="/operator/probe", description="Probes.")]

@@ -63,7 +63,7 @@ def export_tenant_data(tenant: Any) -> dict[str, Any]:
 
 @hookimpl
 def portal_links(tenant: Any) -> list[Any]:
-    from core.portal import PortalLink
+    from core import PortalLink
 
     return [
         PortalLink(BASE, "Melderegister", f"/{tenant.slug}/melderegister/"),
