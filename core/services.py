@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, g
+from flask import Blueprint, abort, current_app, g
 from sqlalchemy import bindparam, or_, select
 
 from core import audit
@@ -31,6 +31,7 @@ from core.manifests import (  # noqa: F401 - plugins import the catalogue from h
 from core.models import Subscription, Tenant, TenantStatus
 from core.plugins import current_host
 from core.tenancy import tenant_context
+from core.tenant_directory import directory_of
 
 #: Reasons a subscription can end with.
 END_REASONS = ("ordinary", "special", "offboarding")
@@ -359,17 +360,10 @@ def _check_service(service_key: str) -> None:
 def _subscribed_now(tenant: Tenant, service_key: str) -> bool:
     # Asked on every request of a service's routes: the worker's tenant directory
     # remembers the answer for a moment (core.tenant_directory).
-    from flask import current_app
-
-    from core.tenant_directory import directory_of
-
     directory = directory_of(current_app)
     if directory is None:
         return is_subscribed(tenant, service_key)
-    today = dt.date.today()
-    return directory.subscribed(
-        tenant, service_key, today, lambda: is_subscribed(tenant, service_key, today)
-    )
+    return directory.subscribed(tenant, service_key, lambda: is_subscribed(tenant, service_key))
 
 
 def require_subscription(blueprint: Blueprint, service_key: str) -> Blueprint:

@@ -9,7 +9,7 @@ The directory keeps both for ``TENANT_CACHE_SECONDS`` (default 5 s, ``0`` turns 
 * the tenant as its column values, handed to the request's session as a persistent
   object without a query (:func:`sqlalchemy.orm.make_transient_to_detached`), so lazy
   relationships, changes and flushes work as on a loaded one;
-* whether the tenant subscribes to a service on a day.
+* whether the tenant subscribes to a service today.
 
 Forgetting: any statement of this process that writes the tenant, alias or
 subscription tables (ORM flush or Core ``insert``/``update``/``delete``) empties every
@@ -22,7 +22,6 @@ at once.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 import weakref
@@ -46,12 +45,13 @@ _LISTENING: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 class TenantDirectory:
-    """Tenants by slug and subscriptions by (tenant, service, day), each for ``seconds``."""
+    """Tenants by slug and today's subscriptions by (tenant, service), each for
+    ``seconds``."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._tenants: dict[str, tuple[float, dict[str, Any]]] = {}
-        self._subscribed: dict[tuple[int, str, dt.date], tuple[float, bool]] = {}
+        self._subscribed: dict[tuple[int, str], tuple[float, bool]] = {}
         self._lock = threading.Lock()
         _DIRECTORIES.add(self)
 
@@ -67,9 +67,13 @@ class TenantDirectory:
                 self._tenants[slug] = (time.monotonic(), _columns(tenant))
         return tenant
 
-    def subscribed(self, tenant: Tenant, service_key: str, day: dt.date, ask: Any) -> bool:
-        """Whether ``tenant`` subscribes to the service on ``day``; ``ask()`` when unknown."""
-        key = (tenant.id, service_key, day)
+    def subscribed(self, tenant: Tenant, service_key: str, ask: Any) -> bool:
+        """Whether ``tenant`` subscribes to the service today; ``ask()`` when unknown.
+
+        Keyed without the day, so the memory stays as small as the number of
+        tenants and services: a subscription that starts or ends at midnight shows
+        after the seconds at the latest, as any other change does."""
+        key = (tenant.id, service_key)
         remembered = self._subscribed.get(key)
         if remembered is not None and time.monotonic() - remembered[0] < self.seconds:
             return remembered[1]
