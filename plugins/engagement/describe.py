@@ -13,7 +13,7 @@ schema's dump of :func:`offer_data`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import current_app
@@ -127,9 +127,7 @@ def search_listing(
 
     :raises ValidationError: as :func:`matching.match_opportunities`.
     """
-    query, today, wide = matching.prepare(query, limit, statewide, today)
-    key = (tenant.id, str(get_locale()), limit, today, wide, query.cache_key())
-    return cache.cached(key, lambda: _listing(query, limit, tenant, today, wide))
+    return _answered("items", query, limit, tenant, statewide, today, lambda items: items)
 
 
 def search_answer(query: matching.SearchQuery, limit: int = 20, *, tenant: Tenant) -> bytes:
@@ -139,14 +137,27 @@ def search_answer(query: matching.SearchQuery, limit: int = 20, *, tenant: Tenan
 
     :raises ValidationError: as :func:`matching.match_opportunities`.
     """
-    query, today, wide = matching.prepare(query, limit, None, None)
-    key = ("json", tenant.id, str(get_locale()), limit, today, wide, query.cache_key())
-    return cache.cached(
-        key,
-        lambda: current_app.json.response(
-            {"items": _listing(query, limit, tenant, today, wide)}
-        ).get_data(),
-    )
+    return _answered("json", query, limit, tenant, None, None, _encoded)
+
+
+def _encoded(items: list[dict[str, Any]]) -> bytes:
+    return current_app.json.response({"items": items}).get_data()
+
+
+def _answered(
+    form: str,
+    query: matching.SearchQuery | VolunteerProfile,
+    limit: int,
+    tenant: Tenant,
+    statewide: bool | None,
+    today: dt.date | None,
+    render: Callable[[list[dict[str, Any]]], Any],
+) -> Any:
+    """The listing in ``form`` (``render`` of the items), from the result cache keyed by
+    the form, the tenant, the language and the normalised query."""
+    query, day, wide = matching.prepare(query, limit, statewide, today)
+    key = (form, tenant.id, str(get_locale()), limit, day, wide, query.cache_key())
+    return cache.cached(key, lambda: render(_listing(query, limit, tenant, day, wide)))
 
 
 def _listing(
