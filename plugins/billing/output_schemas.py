@@ -85,8 +85,13 @@ class InvoiceLookups:
         from plugins.billing.invoices import cancelled_ids
 
         invoices = list(invoices)
-        named = any(line.for_tenant_id for invoice in invoices for line in invoice.lines)
-        slugs = dict(session.execute(select(Tenant.id, Tenant.slug)).all()) if named else {}
+        named = {line.for_tenant_id for invoice in invoices for line in invoice.lines} - {None}
+        # Only the tenants the lines name (a pool invoice names its members), not all.
+        slugs = (
+            dict(session.execute(select(Tenant.id, Tenant.slug).where(Tenant.id.in_(named))).all())
+            if named
+            else {}
+        )
         return cls(cancelled_ids() if invoices else set(), slugs)
 
 
